@@ -1,0 +1,42 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "eagle",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "EagleEngine", targets: ["EagleEngine"]),
+        .library(name: "EagleModels", targets: ["EagleModels"]),
+        .library(name: "EagleLoading", targets: ["EagleLoading"]),
+        .library(name: "EagleKernels", targets: ["EagleKernels"]),
+        .executable(name: "eagle", targets: ["eagle"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The system OpenBLAS (Debian: libopenblas-dev), found through pkg-config.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // The CBLAS shim: every matmul of the engine goes through `eagle_linear`,
+        // which dispatches to OpenBLAS or to the shim's own kernels.
+        .target(name: "CBLASShim", dependencies: ["COpenBLAS"]),
+        .target(name: "EagleKernels", dependencies: ["CBLASShim"]),
+        .target(name: "EagleLoading", dependencies: ["EagleKernels"]),
+        .target(name: "EagleModels", dependencies: ["EagleKernels", "EagleLoading"]),
+        .target(name: "EagleEngine", dependencies: ["EagleModels"]),
+        .executableTarget(
+            name: "eagle",
+            dependencies: [
+                "EagleEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "EagleKernelsTests", dependencies: ["EagleKernels"]),
+        .testTarget(name: "EagleLoadingTests", dependencies: ["EagleLoading"]),
+        .testTarget(name: "EagleModelsTests", dependencies: ["EagleModels"], resources: [.copy("Fixtures")]),
+    ]
+)

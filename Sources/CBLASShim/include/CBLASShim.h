@@ -1,0 +1,33 @@
+#ifndef CBLAS_SHIM_H
+#define CBLAS_SHIM_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The one matmul entry point of the engine ("linear layer", PyTorch weight layout):
+///
+///     y[rows, out] = x[rows, in] · W[out, in]ᵀ        (accumulate == 0)
+///     y[rows, out] += x[rows, in] · W[out, in]ᵀ       (accumulate != 0)
+///
+/// All matrices are dense row-major float32. The shim picks the kernel (GEMV for one
+/// row, GEMM otherwise) so that callers never choose.
+void eagle_linear(const float *x, const float *w, float *y,
+                  int rows, int in, int out, int accumulate);
+
+/// General row-major GEMM passthrough: C[m,n] = alpha·A[m,k]·op(B) + beta·C, with
+/// op(B) = Bᵀ (B is [n,k]) when transB != 0, else B ([k,n]).
+void eagle_sgemm(const float *a, const float *b, float *c, int m, int n, int k,
+                 int transB, float alpha, float beta);
+
+/// Sets the number of BLAS threads (OpenBLAS keeps a persistent pool).
+void eagle_blas_set_threads(int threads);
+
+/// The number of BLAS threads in use.
+int eagle_blas_threads(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,58 @@
+/// Small vector primitives shared by the kernels (8-wide, AVX2-friendly).
+public enum SIMDMath {
+    /// `Σ a[i]·b[i]`.
+    @inlinable
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
+        var i = 0
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        while i + 16 <= count {
+            acc0 += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            acc1 += ra.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self)
+                * rb.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self)
+            i += 16
+        }
+        if i + 8 <= count {
+            acc0 += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        var sum = (acc0 + acc1).sum()
+        while i < count { sum += a[i] * b[i]; i += 1 }
+        return sum
+    }
+
+    /// `Σ x[i]²`.
+    @inlinable
+    public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        dot(x, x, count: count)
+    }
+
+    /// `y[i] += a · x[i]`.
+    @inlinable
+    public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        let va = SIMD8<Float>(repeating: a)
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+        while i + 8 <= count {
+            let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                + va * rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { y[i] += a * x[i]; i += 1 }
+    }
+
+    /// Index of the first maximal element (ties go to the lowest index, like `torch.argmax`).
+    @inlinable
+    public static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
+        var best = 0
+        var bestValue = x[0]
+        for i in 1..<max(count, 1) where x[i] > bestValue {
+            best = i
+            bestValue = x[i]
+        }
+        return best
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+/// The gated MLP activation `silu(gate) ⊙ up` (Llama `down(silu(gate(x)) * up(x))`).
+public enum SwiGLU {
+    /// `gateUp` holds rows of `[gate (width) | up (width)]`; writes `rows × width` into `y`.
+    @inlinable
+    public static func apply(
+        gateUp: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, rows: Int, width: Int
+    ) {
+        for r in 0..<rows {
+            let g = gateUp + r * 2 * width
+            let u = g + width
+            let yr = y + r * width
+            for i in 0..<width {
+                let x = g[i]
+                yr[i] = x / (1 + Foundation.exp(-x)) * u[i]
+            }
+        }
+    }
+}

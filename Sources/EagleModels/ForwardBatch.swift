@@ -1,0 +1,46 @@
+/// The tokens of one forward pass: contiguous chunks of one or more sequences.
+///
+/// Each segment appends `count` tokens to a KV sequence at positions
+/// `startPosition ..< startPosition + count` (rewriting from `startPosition` if the sequence
+/// was longer). `logitRows` lists the token rows (indices into `tokens`) whose logits are
+/// wanted, in output order. Reuse one batch across steps (`removeAll()` keeps capacity)
+/// so that building it does not allocate.
+public struct ForwardBatch {
+    public struct Segment: Sendable, Equatable {
+        public var sequence: KVCache.SequenceID
+        /// Index of the segment's first token in `tokens`.
+        public var offset: Int
+        public var count: Int
+        public var startPosition: Int
+    }
+
+    public private(set) var tokens: [Int32] = []      // [numTokens]
+    public private(set) var positions: [Int32] = []   // [numTokens]
+    public private(set) var segments: [Segment] = []
+    public var logitRows: [Int] = []                  // [numLogitRows]
+
+    public init() {}
+
+    public var tokenCount: Int { tokens.count }
+
+    /// Appends a chunk of one sequence. Returns the row range it occupies.
+    @discardableResult
+    public mutating func append<C: Collection>(sequence: KVCache.SequenceID, tokens newTokens: C, startPosition: Int)
+        -> Range<Int> where C.Element == Int {
+        let offset = tokens.count
+        for (i, token) in newTokens.enumerated() {
+            tokens.append(Int32(truncatingIfNeeded: token))
+            positions.append(Int32(startPosition + i))
+        }
+        segments.append(Segment(sequence: sequence, offset: offset, count: tokens.count - offset,
+                                startPosition: startPosition))
+        return offset..<tokens.count
+    }
+
+    public mutating func removeAll() {
+        tokens.removeAll(keepingCapacity: true)
+        positions.removeAll(keepingCapacity: true)
+        segments.removeAll(keepingCapacity: true)
+        logitRows.removeAll(keepingCapacity: true)
+    }
+}

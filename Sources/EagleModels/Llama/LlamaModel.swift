@@ -1,0 +1,38 @@
+// Llama causal LM (transformers `models/llama/modeling_llama.py`; EAGLE3_SPEC.md §4.8):
+// pre-norm blocks, RMSNorm, rotate-half RoPE, GQA attention, SwiGLU MLP, final norm, lm_head.
+import EagleKernels
+import EagleLoading
+import Foundation
+
+/// An immutable, loaded Llama model. Run it through a `LlamaContext`.
+public final class LlamaModel: Sendable {
+    public let config: LlamaConfig
+    public let weights: LlamaWeights
+    public let rotary: RotaryEmbedding
+    public let attention: CausalAttention
+
+    /// Loads `config.json` and the safetensors weights from an HF-layout directory.
+    public convenience init(directory: URL) throws {
+        let config = try LlamaConfig(directory: directory)
+        try self.init(config: config, checkpoint: Checkpoint(directory: directory))
+    }
+
+    public init(config: LlamaConfig, checkpoint: Checkpoint) throws {
+        self.config = config
+        weights = try LlamaWeights(checkpoint: checkpoint, config: config)
+        rotary = RotaryEmbedding(headDim: config.headDim, theta: config.ropeTheta, scaling: config.ropeScaling)
+        attention = CausalAttention(heads: config.headCount, kvHeads: config.kvHeadCount, headDim: config.headDim)
+    }
+
+    /// A KV cache shaped for this model.
+    public func makeCache(capacity positions: Int, blockSize: Int = 16) -> KVCache {
+        KVCache(layerCount: config.layerCount, width: config.kvHeadCount * config.headDim,
+                capacity: positions, blockSize: blockSize)
+    }
+
+    /// The default EAGLE-3 aux layers `(2, L/2, L-3)` (EAGLE3_SPEC.md §2.5).
+    public var defaultAuxLayers: [Int] {
+        let l = config.layerCount
+        return Array(Set([2, l / 2, l - 3])).sorted()
+    }
+}

@@ -1,0 +1,51 @@
+import EagleLoading
+
+/// Preallocated activation buffers of a forward pass. They grow only when a batch larger
+/// than any before arrives (prefill); steady-state decoding never allocates.
+final class Workspace {
+    private(set) var capacity = 0          // token rows
+    private(set) var rowCapacity = 0       // logit rows
+    private(set) var contextCapacity = 0   // attention positions
+    var tokenCount = 0
+    var logitRowCount = 0
+
+    var hidden = FloatBuffer(count: 0)     // [T, H] residual stream
+    var normed = FloatBuffer(count: 0)     // [T, H]
+    var qkv = FloatBuffer(count: 0)        // [T, (nH + 2nKV)·d]
+    var attention = FloatBuffer(count: 0)  // [T, nH·d]
+    var gateUp = FloatBuffer(count: 0)     // [T, 2I]
+    var activation = FloatBuffer(count: 0) // [T, I]
+    var cos = FloatBuffer(count: 0)        // [T, d/2]
+    var sin = FloatBuffer(count: 0)        // [T, d/2]
+    var captured = FloatBuffer(count: 0)   // [numCaptured, T, H]
+    var rowHidden = FloatBuffer(count: 0)  // [R, H]
+    var logits = FloatBuffer(count: 0)     // [R, V]
+    var scores = FloatBuffer(count: 0)     // [maxContext]
+
+    func reserve(tokens: Int, logitRows: Int, context: Int, captures: Int, config c: LlamaConfig) {
+        let h = c.hiddenSize, d = c.headDim
+        if tokens > capacity || captures * tokens * h > captured.count {
+            capacity = max(tokens, capacity)
+            hidden = FloatBuffer(count: capacity * h)
+            normed = FloatBuffer(count: capacity * h)
+            qkv = FloatBuffer(count: capacity * (c.headCount + 2 * c.kvHeadCount) * d)
+            attention = FloatBuffer(count: capacity * c.headCount * d)
+            gateUp = FloatBuffer(count: capacity * 2 * c.intermediateSize)
+            activation = FloatBuffer(count: capacity * c.intermediateSize)
+            cos = FloatBuffer(count: capacity * d / 2)
+            sin = FloatBuffer(count: capacity * d / 2)
+            captured = FloatBuffer(count: max(captures, 1) * capacity * h)
+        }
+        if logitRows > rowCapacity {
+            rowCapacity = logitRows
+            rowHidden = FloatBuffer(count: logitRows * h)
+            logits = FloatBuffer(count: logitRows * c.vocabSize)
+        }
+        if context > contextCapacity {
+            contextCapacity = max(context, 2 * contextCapacity)
+            scores = FloatBuffer(count: contextCapacity)
+        }
+        tokenCount = tokens
+        logitRowCount = logitRows
+    }
+}

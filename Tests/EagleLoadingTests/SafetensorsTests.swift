@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+@testable import EagleLoading
+
+/// Builds raw safetensors bytes from a header string and a data section.
+private func rawFile(header: String, data: [UInt8], declaredLength: UInt64? = nil) -> Data {
+    var bytes = Data()
+    var length = (declaredLength ?? UInt64(header.utf8.count)).littleEndian
+    bytes.append(Data(bytes: &length, count: 8))
+    bytes.append(Data(header.utf8))
+    bytes.append(contentsOf: data)
+    return bytes
+}
+
+private func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("eagle-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+private func write(_ data: Data, name: String = "model.safetensors") throws -> URL {
+    let url = try temporaryDirectory().appendingPathComponent(name)
+    try data.write(to: url)
+    return url
+}
+
+@Suite struct SafetensorsTests {
+    @Test func readsFloatAndIntegerDTypes() throws {
+        let values: [Float] = [1.5, -2.25, 3, 0.125]
+        let half = values.map { Float16($0).bitPattern }
+        let bf16 = values.map { UInt16($0.bitPattern >> 16) }
+        let entries: [SafetensorsWriter.Entry] = [
+            .float32("f32", shape: [2, 2], values: values),
+            .init(name: "f16", dtype: .f16, shape: [4], bytes: half.withUnsafeBytes { Data($0) }),
+            .init(name: "bf16", dtype: .bf16, shape: [4], bytes: bf16.withUnsafeBytes { Data($0) }),
+            .init(name: "i64", dtype: .i64, shape: [3], bytes: [Int64(-1), 7, 1 << 40].withUnsafeBytes { Data($0) }),
+            .init(name: "i32", dtype: .i32, shape: [2], bytes: [Int32(5), -6].withUnsafeBytes { Data($0) }),
+            .init(name: "mask", dtype: .bool, shape: [3], bytes: Data([1, 0, 1])),
+        ]
+        let url = try temporaryDirectory().appendingPathComponent("model.safetensors")
+        try SafetensorsWriter.write(entries, to: url)
+        let file = try SafetensorsFile(url)
+        #expect(try file.floatTensor("f32").values == values)
+        #expect(try file.floatTensor("f32").shape == [2, 2])
+        #expect(try file.floatTensor("f16").values == values)
+        #expect(try file.floatTensor("bf16").values == values)
+        #expect(try file.integers("i64") == [-1, 7, 1 << 40])
+        #expect(try file.integers("i32") == [5, -6])
+        #expect(try file.booleans("mask") == [true, false, true])
+        #expect(throws: LoadError.dtypeMismatch(file: url.path, tensor: "mask", expected: "F32, F16 or BF16", actual: "BOOL")) {
+            try file.floatTensor("mask")
+        }
+    }
+
+    @Test func truncatedFile() throws {
+        let url = try write(Data([1, 2, 3]))
+        #expect(throws: LoadError.truncated(file: url.path, reason: "3 bytes, shorter than the 8-byte header length")) {
+            try SafetensorsFile(url)
+        }
+    }
+
+    @Test func headerLengthPastEnd() throws {
+        let data = rawFile(header: "{}", data: [], declaredLength: 1000)
+        let url = try write(data)
+        #expect(throws: LoadError.headerLengthPastEnd(file: url.path, headerLength: 1000, fileSize: data.count)) {
+            try SafetensorsFile(url)
+        }
+    }
+
+    @Test func headerNotJSON() throws {
+        let url = try write(rawFile(header: "{not json", data: []))
+        #expect(throws: LoadError.invalidHeader(file: url.path, reason: "header is not valid JSON")) {
+            try SafetensorsFile(url)
+        }
+    }
+
+    @Test func unknownDType() throws {
+        let url = try write(rawFile(header: #"{"w":{"dtype":"F8_E4M3","shape":[2],"data_offsets":[0,2]}}"#, data: [0, 0]))
+        #expect(throws: LoadError.unknownDType(file: url.path, tensor: "w", dtype: "F8_E4M3")) { try SafetensorsFile(url) }
+    }
+
+    @Test func offsetsOutOfRange() throws {
+        let url = try write(rawFile(header: #"{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, data: [0, 0, 0, 0]))
+        #expect(throws: LoadError.offsetsOutOfRange(file: url.path, tensor: "w", begin: 0, end: 16, dataSize: 4)) {
+            try SafetensorsFile(url)
+        }
+        let reversed = try write(rawFile(header: #"{"w":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}}"#, data: [0, 0, 0, 0]))
+        #expect(throws: LoadError.offsetsOutOfRange(file: reversed.path, tensor: "w", begin: 4, end: 0, dataSize: 4)) {
+            try SafetensorsFile(reversed)
+        }
+    }
+
+    @Test func overlappingTensors() throws {
+        let header = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
+        let url = try write(rawFile(header: header, data: Array(repeating: 0, count: 12)))
+        #expect(throws: LoadError.overlappingTensors(file: url.path, tensor: "b", other: "a")) { try SafetensorsFile(url) }
+    }
+
+    @Test func byteCountMismatch() throws {
+        let url = try write(rawFile(header: #"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8)))
+        #expect(throws: LoadError.byteCountMismatch(file: url.path, tensor: "w", shape: [3], dtype: "F32", expected: 12, actual: 8)) {
+            try SafetensorsFile(url)
+        }
+    }
+
+    @Test func negativeOrFractionalShape() throws {
+        let url = try write(rawFile(header: #"{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]))
+        #expect(throws: LoadError.invalidHeader(file: url.path, reason: "shape of 'w' must hold non-negative integers")) {
+            try SafetensorsFile(url)
+        }
+    }
+
+    @Test func missingTensorNamesTensorAndFile() throws {
+        let directory = try temporaryDirectory()
+        try SafetensorsWriter.write([.float32("present", shape: [1], values: [1])], to: directory.appendingPathComponent("model.safetensors"))
+        let checkpoint = try Checkpoint(directory: directory)
+        let error = #expect(throws: LoadError.self) { try checkpoint.floatTensor("absent") }
+        #expect(error == .missingTensor(tensor: "absent", files: [directory.appendingPathComponent("model.safetensors").path]))
+        #expect(error?.description.contains("absent") == true)
+    }
+
+    @Test func shapeCheckAndUnusedTensors() throws {
+        let directory = try temporaryDirectory()
+        let file = directory.appendingPathComponent("model.safetensors")
+        try SafetensorsWriter.write([.float32("a", shape: [2], values: [1, 2]), .float32("b", shape: [1], values: [3])], to: file)
+        let checkpoint = try Checkpoint(directory: directory)
+        #expect(throws: LoadError.shapeMismatch(file: file.path, tensor: "a", expected: [3], actual: [2])) {
+            try checkpoint.floatTensor("a", shape: [3])
+        }
+        #expect(throws: LoadError.unusedTensors(file: directory.path, tensors: ["b"])) { try checkpoint.checkAllUsed() }
+        _ = try checkpoint.floatTensor("b")
+        try checkpoint.checkAllUsed()
+    }
+
+    @Test func shardedCheckpoint() throws {
+        let directory = try temporaryDirectory()
+        try SafetensorsWriter.write([.float32("a", shape: [1], values: [1])], to: directory.appendingPathComponent("model-00001-of-00002.safetensors"))
+        try SafetensorsWriter.write([.float32("b", shape: [1], values: [2])], to: directory.appendingPathComponent("model-00002-of-00002.safetensors"))
+        let index = #"{"metadata":{},"weight_map":{"a":"model-00001-of-00002.safetensors","b":"model-00002-of-00002.safetensors"}}"#
+        try Data(index.utf8).write(to: directory.appendingPathComponent("model.safetensors.index.json"))
+        let checkpoint = try Checkpoint(directory: directory)
+        #expect(try checkpoint.floatTensor("a").values == [1])
+        #expect(try checkpoint.floatTensor("b").values == [2])
+
+        let broken = #"{"weight_map":{"a":"model-00001-of-00002.safetensors","c":"model-00002-of-00002.safetensors"}}"#
+        try Data(broken.utf8).write(to: directory.appendingPathComponent("model.safetensors.index.json"))
+        #expect(throws: LoadError.missingTensor(tensor: "c", files: [directory.appendingPathComponent("model-00002-of-00002.safetensors").path])) {
+            try Checkpoint(directory: directory)
+        }
+    }
+}
