@@ -37,6 +37,7 @@ let package = Package(
         ),
         .testTarget(name: "EagleKernelsTests", dependencies: ["EagleKernels"]),
         .testTarget(name: "EagleLoadingTests", dependencies: ["EagleLoading"]),
-        .testTarget(name: "EagleModelsTests", dependencies: ["EagleModels"], resources: [.copy("Fixtures")]),
+        .target(name: "EagleTestSupport", dependencies: ["EagleLoading"], path: "Tests/EagleTestSupport"),
+        .testTarget(name: "EagleModelsTests", dependencies: ["EagleModels", "EagleTestSupport"]),
     ]
 )

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct EagleCommand: AsyncParsableCommand {
+struct EagleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eagle",
         abstract: "EAGLE-3 speculative decoding on CPU.",

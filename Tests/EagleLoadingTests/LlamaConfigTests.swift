@@ -1,7 +1,7 @@
 import EagleKernels
 import Foundation
 import Testing
-@testable import EagleLoading
+import EagleLoading
 
 private func config(_ json: String) throws -> LlamaConfig {
     try LlamaConfig(json: JSONFile(data: Data(json.utf8), file: "config.json"))

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import EagleLoading
+import EagleLoading
 
 /// Builds raw safetensors bytes from a header string and a data section.
 private func rawFile(header: String, data: [UInt8], declaredLength: UInt64? = nil) -> Data {

@@ -15,12 +15,21 @@ extern "C" {
 void eagle_linear(const float *x, const float *w, float *y,
                   int rows, int in, int out, int accumulate);
 
+/// The same product computed by OpenBLAS alone (sgemv for one row, sgemm otherwise).
+void eagle_linear_openblas(const float *x, const float *w, float *y,
+                           int rows, int in, int out, int accumulate);
+
+/// The same product computed by the shim's skinny kernel (rows 1…16, `in` a multiple of 8,
+/// AVX2+FMA). Returns 0 without computing when the shape or CPU is not supported.
+int eagle_linear_skinny(const float *x, const float *w, float *y,
+                        int rows, int in, int out, int accumulate);
+
 /// General row-major GEMM passthrough: C[m,n] = alpha·A[m,k]·op(B) + beta·C, with
 /// op(B) = Bᵀ (B is [n,k]) when transB != 0, else B ([k,n]).
 void eagle_sgemm(const float *a, const float *b, float *c, int m, int n, int k,
                  int transB, float alpha, float beta);
 
-/// Sets the number of BLAS threads (OpenBLAS keeps a persistent pool).
+/// Sets the number of threads of OpenBLAS and of the shim's own persistent pool.
 void eagle_blas_set_threads(int threads);
 
 /// The number of BLAS threads in use.

@@ -19,8 +19,8 @@ public struct GGUFLlamaImporter {
         }
     }
 
-    /// Writes the HF directory at `directory` (which must not exist yet).
-    public func write(to directory: URL, progress: (String) -> Void = { _ in }) throws {
+    /// Writes the HF directory at `directory` (which must not exist yet), reporting tensors done.
+    public func write(to directory: URL, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws {
         let fm = FileManager.default
         guard !fm.fileExists(atPath: directory.path) else {
             throw ConfigError.invalidValue(file: directory.path, path: "", reason: "output directory already exists")
@@ -118,7 +118,7 @@ public struct GGUFLlamaImporter {
         }
     }
 
-    private func writeWeights(to url: URL, progress: (String) -> Void) throws {
+    private func writeWeights(to url: URL, progress: (Int, Int) -> Void) throws {
         var entries: [SafetensorsWriter.Entry] = []
         for (i, info) in gguf.tensors.enumerated() {
             let (name, permutedHeads) = try hfName(info.name)
@@ -128,10 +128,10 @@ public struct GGUFLlamaImporter {
                 values = Self.unpermuteRotaryRows(values, heads: heads, rows: shape[0], columns: shape.count > 1 ? shape[1] : 1)
             }
             entries.append(.float32(name, shape: shape, values: values))
-            progress("dequantized \(i + 1)/\(gguf.tensors.count) \(info.name) (\(info.type))")
+            progress(i + 1, gguf.tensors.count + 1)
         }
-        progress("writing \(url.lastPathComponent)")
         try SafetensorsWriter.write(entries, to: url, metadata: ["format": "pt"])
+        progress(gguf.tensors.count + 1, gguf.tensors.count + 1)
     }
 
     /// Inverse of llama.cpp's `permute`: within each head, GGUF row `2i + j` holds HF row

@@ -15,16 +15,15 @@ extension LlamaContext {
             maxContext = max(maxContext, segment.startPosition + segment.count)
         }
         for segment in batch.segments {
-            try cache.reserve(segment.sequence, capacity: segment.startPosition + segment.count)
-        }
-        for segment in batch.segments {
+            // Rewriting from `startPosition` drops anything past it (rejected drafts).
             cache.truncate(segment.sequence, to: segment.startPosition)
+            try cache.reserve(segment.sequence, capacity: segment.startPosition + segment.count)
             cache.setLength(segment.sequence, segment.startPosition + segment.count)
         }
         let t = batch.tokenCount
         let ws = workspace
         ws.reserve(tokens: t, logitRows: batch.logitRows.count, context: maxContext,
-                   captures: capturedLayers.count, config: c)
+                   captures: capturedLayers.count, geometry: model.geometry)
         guard t > 0 else { return }
         let h = c.hiddenSize
         let embedding = model.weights.embedding.pointer
@@ -83,53 +82,16 @@ extension LlamaContext {
         let c = model.config
         let w = model.weights.layers[layer]
         let ws = workspace
-        let t = batch.tokenCount, h = c.hiddenSize, d = c.headDim
-        let qDim = c.headCount * d, kvDim = c.kvHeadCount * d, qkvDim = qDim + 2 * kvDim
-        let inter = c.intermediateSize
-
-        // Attention block.
+        let t = batch.tokenCount
         RMSNorm.apply(ws.hidden.pointer, weight: w.inputNorm.pointer, into: ws.normed.pointer,
-                      rows: t, width: h, epsilon: c.rmsNormEpsilon)
-        Linear.apply(ws.normed.pointer, weight: w.qkv.pointer, into: ws.qkv.pointer,
-                     rows: t, inFeatures: h, outFeatures: qkvDim)
-        if let bias = w.qkvBias { addBias(bias, to: ws.qkv.pointer, rows: t) }
-        model.rotary.apply(to: ws.qkv.pointer, rows: t, heads: c.headCount, rowStride: qkvDim,
-                           cos: ws.cos.pointer, sin: ws.sin.pointer)
-        model.rotary.apply(to: ws.qkv.pointer + qDim, rows: t, heads: c.kvHeadCount, rowStride: qkvDim,
-                           cos: ws.cos.pointer, sin: ws.sin.pointer)
-        let keys = cache.keys(layer: layer), values = cache.values(layer: layer)
-        for segment in batch.segments {
-            for i in 0..<segment.count {
-                let row = segment.offset + i
-                let slot = cache.slot(segment.sequence, position: segment.startPosition + i)
-                let source = ws.qkv.pointer + row * qkvDim + qDim
-                (keys + slot * kvDim).update(from: source, count: kvDim)
-                (values + slot * kvDim).update(from: source + kvDim, count: kvDim)
-            }
-            batch.positions.withUnsafeBufferPointer { positions in
-                cache.withBlockTable(segment.sequence) { table in
-                    model.attention.apply(
-                        queries: ws.qkv.pointer + segment.offset * qkvDim, queryStride: qkvDim,
-                        positions: positions.baseAddress! + segment.offset, rows: segment.count,
-                        keys: keys, values: values, blockTable: table, blockSize: cache.blockSize,
-                        scores: ws.scores.pointer, output: ws.attention.pointer + segment.offset * qDim)
-                }
-            }
-        }
-        Linear.apply(ws.attention.pointer, weight: w.output.pointer, into: ws.hidden.pointer,
-                     rows: t, inFeatures: qDim, outFeatures: h, accumulate: true)
-        if let bias = w.outputBias { addBias(bias, to: ws.hidden.pointer, rows: t) }
-
-        // MLP block.
+                      rows: t, width: c.hiddenSize, epsilon: c.rmsNormEpsilon)
+        DecoderBlocks.attention(w.attention, input: ws.normed.pointer, residual: ws.hidden.pointer, batch: batch,
+                                cache: cache, layer: layer, geometry: model.geometry, rotary: model.rotary,
+                                attention: model.attention, workspace: ws)
         RMSNorm.apply(ws.hidden.pointer, weight: w.postAttentionNorm.pointer, into: ws.normed.pointer,
-                      rows: t, width: h, epsilon: c.rmsNormEpsilon)
-        Linear.apply(ws.normed.pointer, weight: w.gateUp.pointer, into: ws.gateUp.pointer,
-                     rows: t, inFeatures: h, outFeatures: 2 * inter)
-        if let bias = w.gateUpBias { addBias(bias, to: ws.gateUp.pointer, rows: t) }
-        SwiGLU.apply(gateUp: ws.gateUp.pointer, into: ws.activation.pointer, rows: t, width: inter)
-        Linear.apply(ws.activation.pointer, weight: w.down.pointer, into: ws.hidden.pointer,
-                     rows: t, inFeatures: inter, outFeatures: h, accumulate: true)
-        if let bias = w.downBias { addBias(bias, to: ws.hidden.pointer, rows: t) }
+                      rows: t, width: c.hiddenSize, epsilon: c.rmsNormEpsilon)
+        DecoderBlocks.mlp(w.mlp, input: ws.normed.pointer, residual: ws.hidden.pointer, rows: t,
+                          geometry: model.geometry, workspace: ws)
     }
 
     private func computeLogits(rows: [Int]) {
@@ -143,13 +105,5 @@ extension LlamaContext {
                       rows: rows.count, width: h, epsilon: c.rmsNormEpsilon)
         Linear.apply(ws.rowHidden.pointer, weight: model.weights.lmHead.pointer, into: ws.logits.pointer,
                      rows: rows.count, inFeatures: h, outFeatures: c.vocabSize)
-    }
-
-    private func addBias(_ bias: FloatTensor, to x: UnsafeMutablePointer<Float>, rows: Int) {
-        let n = bias.count
-        for r in 0..<rows {
-            let row = x + r * n
-            for i in 0..<n { row[i] += bias.pointer[i] }
-        }
     }
 }

@@ -24,6 +24,12 @@ public final class LlamaModel: Sendable {
         attention = CausalAttention(heads: config.headCount, kvHeads: config.kvHeadCount, headDim: config.headDim)
     }
 
+    var geometry: LayerGeometry {
+        LayerGeometry(hidden: config.hiddenSize, heads: config.headCount, kvHeads: config.kvHeadCount,
+                      headDim: config.headDim, intermediate: config.intermediateSize,
+                      attentionInput: config.hiddenSize, vocabulary: config.vocabSize)
+    }
+
     /// A KV cache shaped for this model.
     public func makeCache(capacity positions: Int, blockSize: Int = 16) -> KVCache {
         KVCache(layerCount: config.layerCount, width: config.kvHeadCount * config.headDim,

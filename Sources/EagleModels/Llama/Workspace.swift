@@ -10,7 +10,7 @@ final class Workspace {
     var logitRowCount = 0
 
     var hidden = FloatBuffer(count: 0)     // [T, H] residual stream
-    var normed = FloatBuffer(count: 0)     // [T, H]
+    var normed = FloatBuffer(count: 0)     // [T, attention input width]
     var qkv = FloatBuffer(count: 0)        // [T, (nH + 2nKV)·d]
     var attention = FloatBuffer(count: 0)  // [T, nH·d]
     var gateUp = FloatBuffer(count: 0)     // [T, 2I]
@@ -22,24 +22,25 @@ final class Workspace {
     var logits = FloatBuffer(count: 0)     // [R, V]
     var scores = FloatBuffer(count: 0)     // [maxContext]
 
-    func reserve(tokens: Int, logitRows: Int, context: Int, captures: Int, config c: LlamaConfig) {
-        let h = c.hiddenSize, d = c.headDim
+    /// Makes room for `tokens` rows, `logitRows` logit rows and `context` attended positions.
+    func reserve(tokens: Int, logitRows: Int, context: Int, captures: Int, geometry g: LayerGeometry) {
+        let h = g.hidden
         if tokens > capacity || captures * tokens * h > captured.count {
             capacity = max(tokens, capacity)
             hidden = FloatBuffer(count: capacity * h)
-            normed = FloatBuffer(count: capacity * h)
-            qkv = FloatBuffer(count: capacity * (c.headCount + 2 * c.kvHeadCount) * d)
-            attention = FloatBuffer(count: capacity * c.headCount * d)
-            gateUp = FloatBuffer(count: capacity * 2 * c.intermediateSize)
-            activation = FloatBuffer(count: capacity * c.intermediateSize)
-            cos = FloatBuffer(count: capacity * d / 2)
-            sin = FloatBuffer(count: capacity * d / 2)
+            normed = FloatBuffer(count: capacity * g.attentionInput)
+            qkv = FloatBuffer(count: capacity * g.qkvWidth)
+            attention = FloatBuffer(count: capacity * g.queryWidth)
+            gateUp = FloatBuffer(count: capacity * 2 * g.intermediate)
+            activation = FloatBuffer(count: capacity * g.intermediate)
+            cos = FloatBuffer(count: capacity * g.headDim / 2)
+            sin = FloatBuffer(count: capacity * g.headDim / 2)
             captured = FloatBuffer(count: max(captures, 1) * capacity * h)
         }
         if logitRows > rowCapacity {
             rowCapacity = logitRows
             rowHidden = FloatBuffer(count: logitRows * h)
-            logits = FloatBuffer(count: logitRows * c.vocabSize)
+            logits = FloatBuffer(count: logitRows * g.vocabulary)
         }
         if context > contextCapacity {
             contextCapacity = max(context, 2 * contextCapacity)

@@ -1,0 +1,18 @@
+#ifndef CBLAS_SHIM_INTERNAL_H
+#define CBLAS_SHIM_INTERNAL_H
+
+/// Largest row count the skinny kernel handles (above it, OpenBLAS sgemm wins).
+#define EAGLE_SKINNY_MAX_ROWS 16
+
+int eagle_cpu_has_avx2_fma(void);
+
+/// Runs `body(context, begin, end)` over `[0, count)` split across the shim's worker
+/// threads (the caller runs the first share); chunk boundaries are multiples of `grain`.
+void eagle_parallel_for(void (*body)(void *, int, int), void *context, int count, int grain);
+
+void eagle_pool_set_threads(int threads);
+
+int eagle_skinny_supported(int rows, int in);
+void eagle_skinny_gemm(const float *x, const float *w, float *y, int rows, int in, int out, int accumulate);
+
+#endif

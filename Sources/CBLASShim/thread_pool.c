@@ -1,0 +1,105 @@
+// A persistent pool of spinning worker threads for the shim's own kernels: no thread is
+// created per call, and a wake-up costs a cache-line write. Workers spin for a while after
+// each job, then sleep on a condition variable so an idle engine does not burn CPU.
+#include "internal.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+#define MAX_THREADS 64
+#define SPIN_ITERATIONS 200000
+
+typedef struct {
+    void (*body)(void *, int, int);
+    void *context;
+    int count, grain, parts;
+} job_t;
+
+static job_t current_job;
+static atomic_uint job_generation;
+static atomic_int pending;
+static int thread_count = 1;          // including the caller
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;   // one job in flight
+static pthread_cond_t sleep_cond = PTHREAD_COND_INITIALIZER;
+
+static void run_part(const job_t *job, int part) {
+    int blocks = (job->count + job->grain - 1) / job->grain;
+    int begin = (int)((long)blocks * part / job->parts) * job->grain;
+    int end = (int)((long)blocks * (part + 1) / job->parts) * job->grain;
+    if (end > job->count) end = job->count;
+    if (begin < end) job->body(job->context, begin, end);
+}
+
+static void *worker(void *arg) {
+    int index = (int)(long)arg;
+    unsigned seen = 0;
+    for (;;) {
+        unsigned generation;
+        int spins = 0;
+        while ((generation = atomic_load_explicit(&job_generation, memory_order_acquire)) == seen) {
+            if (++spins > SPIN_ITERATIONS) {
+                pthread_mutex_lock(&sleep_lock);
+                while (atomic_load_explicit(&job_generation, memory_order_acquire) == seen)
+                    pthread_cond_wait(&sleep_cond, &sleep_lock);
+                pthread_mutex_unlock(&sleep_lock);
+                spins = 0;
+            }
+#if defined(__x86_64__)
+            __builtin_ia32_pause();
+#endif
+        }
+        seen = generation;
+        job_t job = current_job;
+        if (index < job.parts) run_part(&job, index);
+        atomic_fetch_sub_explicit(&pending, 1, memory_order_acq_rel);
+    }
+    return 0;
+}
+
+static void start_pool(void) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    thread_count = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : (int)cores;
+    for (int i = 1; i < thread_count; i++) {
+        pthread_t thread;
+        if (pthread_create(&thread, 0, worker, (void *)(long)i) != 0) { thread_count = i; break; }
+        pthread_detach(thread);
+    }
+}
+
+static int active_threads = 0;        // 0 = all pool threads
+
+void eagle_pool_set_threads(int threads) { active_threads = threads; }
+
+void eagle_parallel_for(void (*body)(void *, int, int), void *context, int count, int grain) {
+    pthread_once(&once, start_pool);
+    int parts = active_threads > 0 && active_threads < thread_count ? active_threads : thread_count;
+    int blocks = (count + grain - 1) / grain;
+    if (parts > blocks) parts = blocks;
+    // A second caller while a job runs (several engines in one process) computes alone.
+    if (parts <= 1 || pthread_mutex_trylock(&job_lock) != 0) { body(context, 0, count); return; }
+    current_job = (job_t){body, context, count, grain, parts};
+    atomic_store_explicit(&pending, thread_count - 1, memory_order_release);
+    pthread_mutex_lock(&sleep_lock);
+    atomic_fetch_add_explicit(&job_generation, 1, memory_order_acq_rel);
+    pthread_cond_broadcast(&sleep_cond);
+    pthread_mutex_unlock(&sleep_lock);
+    run_part(&current_job, 0);
+    while (atomic_load_explicit(&pending, memory_order_acquire) > 0) {
+#if defined(__x86_64__)
+        __builtin_ia32_pause();
+#endif
+    }
+    pthread_mutex_unlock(&job_lock);
+}
+
+int eagle_cpu_has_avx2_fma(void) {
+#if defined(__x86_64__)
+    static int cached = -1;
+    if (cached < 0) cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return cached;
+#else
+    return 0;
+#endif
+}

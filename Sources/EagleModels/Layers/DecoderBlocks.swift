@@ -1,0 +1,98 @@
+import EagleKernels
+import EagleLoading
+
+/// Attention weights of one decoder layer, q/k/v fused row-wise into one matmul.
+public struct AttentionWeights: Sendable {
+    public let qkv: FloatTensor          // [(nH + 2·nKV)·d, inputWidth]
+    public let qkvBias: FloatTensor?     // [(nH + 2·nKV)·d]
+    public let output: FloatTensor       // [H, nH·d]
+    public let outputBias: FloatTensor?  // [H]
+}
+
+/// SwiGLU MLP weights, gate/up fused row-wise.
+public struct MLPWeights: Sendable {
+    public let gateUp: FloatTensor       // [2·I, H]
+    public let gateUpBias: FloatTensor?  // [2·I]
+    public let down: FloatTensor         // [H, I]
+    public let downBias: FloatTensor?    // [H]
+}
+
+/// Sizes a decoder layer's buffers depend on.
+struct LayerGeometry {
+    var hidden: Int
+    var heads: Int
+    var kvHeads: Int
+    var headDim: Int
+    var intermediate: Int
+    /// Width of the attention input (H, or 2H for EAGLE-3's first draft layer).
+    var attentionInput: Int
+    var vocabulary: Int
+
+    var queryWidth: Int { heads * headDim }
+    var kvWidth: Int { kvHeads * headDim }
+    var qkvWidth: Int { queryWidth + 2 * kvWidth }
+}
+
+/// The two halves of a pre-norm decoder layer, shared by the Llama target and the draft heads.
+enum DecoderBlocks {
+    /// `residual += o_proj(attention(qkv(input)))` for every row of `batch`; writes the rows'
+    /// keys/values into `cache` (layer `layer`) first. `input` is the normed layer input.
+    static func attention(
+        _ w: AttentionWeights, input: UnsafePointer<Float>, residual: UnsafeMutablePointer<Float>,
+        batch: ForwardBatch, cache: KVCache, layer: Int, geometry g: LayerGeometry,
+        rotary: RotaryEmbedding, attention: CausalAttention, workspace ws: Workspace
+    ) {
+        let t = batch.tokenCount
+        Linear.apply(input, weight: w.qkv.pointer, into: ws.qkv.pointer,
+                     rows: t, inFeatures: g.attentionInput, outFeatures: g.qkvWidth)
+        if let bias = w.qkvBias { addBias(bias, to: ws.qkv.pointer, rows: t) }
+        rotary.apply(to: ws.qkv.pointer, rows: t, heads: g.heads, rowStride: g.qkvWidth,
+                     cos: ws.cos.pointer, sin: ws.sin.pointer)
+        rotary.apply(to: ws.qkv.pointer + g.queryWidth, rows: t, heads: g.kvHeads, rowStride: g.qkvWidth,
+                     cos: ws.cos.pointer, sin: ws.sin.pointer)
+        let keys = cache.keys(layer: layer), values = cache.values(layer: layer)
+        let kvWidth = g.kvWidth
+        for segment in batch.segments {
+            for i in 0..<segment.count {
+                let slot = cache.slot(segment.sequence, position: segment.startPosition + i)
+                let source = ws.qkv.pointer + (segment.offset + i) * g.qkvWidth + g.queryWidth
+                (keys + slot * kvWidth).update(from: source, count: kvWidth)
+                (values + slot * kvWidth).update(from: source + kvWidth, count: kvWidth)
+            }
+            batch.positions.withUnsafeBufferPointer { positions in
+                cache.withBlockTable(segment.sequence) { table in
+                    attention.apply(
+                        queries: ws.qkv.pointer + segment.offset * g.qkvWidth, queryStride: g.qkvWidth,
+                        positions: positions.baseAddress! + segment.offset, rows: segment.count,
+                        keys: keys, values: values, blockTable: table, blockSize: cache.blockSize,
+                        scores: ws.scores.pointer, output: ws.attention.pointer + segment.offset * g.queryWidth)
+                }
+            }
+        }
+        Linear.apply(ws.attention.pointer, weight: w.output.pointer, into: residual,
+                     rows: t, inFeatures: g.queryWidth, outFeatures: g.hidden, accumulate: true)
+        if let bias = w.outputBias { addBias(bias, to: residual, rows: t) }
+    }
+
+    /// `residual += down(silu(gate(input)) ⊙ up(input))` for `rows` rows of normed `input`.
+    static func mlp(
+        _ w: MLPWeights, input: UnsafePointer<Float>, residual: UnsafeMutablePointer<Float>,
+        rows t: Int, geometry g: LayerGeometry, workspace ws: Workspace
+    ) {
+        Linear.apply(input, weight: w.gateUp.pointer, into: ws.gateUp.pointer,
+                     rows: t, inFeatures: g.hidden, outFeatures: 2 * g.intermediate)
+        if let bias = w.gateUpBias { addBias(bias, to: ws.gateUp.pointer, rows: t) }
+        SwiGLU.apply(gateUp: ws.gateUp.pointer, into: ws.activation.pointer, rows: t, width: g.intermediate)
+        Linear.apply(ws.activation.pointer, weight: w.down.pointer, into: residual,
+                     rows: t, inFeatures: g.intermediate, outFeatures: g.hidden, accumulate: true)
+        if let bias = w.downBias { addBias(bias, to: residual, rows: t) }
+    }
+
+    static func addBias(_ bias: FloatTensor, to x: UnsafeMutablePointer<Float>, rows: Int) {
+        let n = bias.count
+        for r in 0..<rows {
+            let row = x + r * n
+            for i in 0..<n { row[i] += bias.pointer[i] }
+        }
+    }
+}

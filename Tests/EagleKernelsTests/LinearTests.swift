@@ -1,0 +1,44 @@
+import CBLASShim
+import Testing
+import EagleKernels
+
+/// The shim's kernels against OpenBLAS on the same inputs (float32; tolerance 1e-5 relative
+/// to the largest output, since summation orders differ).
+@Suite struct LinearTests {
+    static let shapes: [(rows: Int, inFeatures: Int, outFeatures: Int)] = [
+        (1, 576, 1536), (2, 576, 960), (3, 1536, 576), (4, 576, 576), (5, 576, 3072),
+        (8, 64, 19), (13, 128, 33), (16, 576, 1536), (17, 64, 40), (64, 64, 96),
+    ]
+
+    func random(_ count: Int, seed: inout UInt64) -> [Float] {
+        (0..<count).map { _ in
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: seed >> 11) % 2000) / 1000 - 1
+        }
+    }
+
+    @Test(arguments: shapes.indices, [false, true])
+    func dispatchedKernelMatchesOpenBLAS(shapeIndex: Int, accumulate: Bool) {
+        let (rows, inF, outF) = Self.shapes[shapeIndex]
+        var seed = UInt64(shapeIndex + 1)
+        let x = random(rows * inF, seed: &seed), w = random(outF * inF, seed: &seed)
+        let start = random(rows * outF, seed: &seed)
+        var expected = start, actual = start, skinny = start
+        eagle_linear_openblas(x, w, &expected, Int32(rows), Int32(inF), Int32(outF), accumulate ? 1 : 0)
+        x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                actual.withUnsafeMutableBufferPointer { yp in
+                    Linear.apply(xp.baseAddress!, weight: wp.baseAddress!, into: yp.baseAddress!,
+                                 rows: rows, inFeatures: inF, outFeatures: outF, accumulate: accumulate)
+                }
+            }
+        }
+        let usedSkinny = eagle_linear_skinny(x, w, &skinny, Int32(rows), Int32(inF), Int32(outF), accumulate ? 1 : 0)
+        #expect((usedSkinny == 1) == (rows <= 16 && inF % 8 == 0))
+        let scale = expected.map(abs).max()!
+        for (name, result) in [("dispatched", actual), ("skinny", usedSkinny == 1 ? skinny : expected)] {
+            let diff = zip(result, expected).map { abs($0 - $1) }.max()!
+            #expect(diff <= 1e-5 * scale, "\(name) rows \(rows) in \(inF) out \(outF): \(diff)")
+        }
+    }
+}
