@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "EagleModels", targets: ["EagleModels"]),
         .library(name: "EagleLoading", targets: ["EagleLoading"]),
         .library(name: "EagleKernels", targets: ["EagleKernels"]),
+        .library(name: "EagleTokenizer", targets: ["EagleTokenizer"]),
         .executable(name: "eagle", targets: ["eagle"]),
     ],
     dependencies: [
@@ -27,7 +28,8 @@ let package = Package(
         .target(name: "EagleKernels", dependencies: ["CBLASShim"]),
         .target(name: "EagleLoading", dependencies: ["EagleKernels"]),
         .target(name: "EagleModels", dependencies: ["EagleKernels", "EagleLoading"]),
-        .target(name: "EagleEngine", dependencies: ["EagleModels"]),
+        .target(name: "EagleTokenizer"),
+        .target(name: "EagleEngine", dependencies: ["EagleModels", "EagleTokenizer"]),
         .executableTarget(
             name: "eagle",
             dependencies: [
@@ -37,7 +39,9 @@ let package = Package(
         ),
         .testTarget(name: "EagleKernelsTests", dependencies: ["EagleKernels"]),
         .testTarget(name: "EagleLoadingTests", dependencies: ["EagleLoading"]),
+        .testTarget(name: "EagleTokenizerTests", dependencies: ["EagleTokenizer"], resources: [.copy("Fixtures")]),
         .target(name: "EagleTestSupport", dependencies: ["EagleLoading"], path: "Tests/EagleTestSupport"),
         .testTarget(name: "EagleModelsTests", dependencies: ["EagleModels", "EagleTestSupport"]),
+        .testTarget(name: "EagleEngineTests", dependencies: ["EagleEngine", "EagleTestSupport"]),
     ]
 )

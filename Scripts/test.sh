@@ -6,5 +6,5 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash Scripts/install-deps.sh
 bash Models/import-smollm2.sh
-swift build -c release --build-tests
-swift test -c release --skip-build
+swift build -c release --build-tests -Xswiftc -enable-testing
+swift test -c release --skip-build -Xswiftc -enable-testing

@@ -5,6 +5,7 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case promptTooLong(tokens: Int, maximum: Int)
     case invalidTokenID(Int, vocabularySize: Int)
     case noChatTemplate(model: String)
+    case invalidSpeculativeConfig(reason: String)
 
     public var description: String {
         switch self {
@@ -13,6 +14,7 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
         case .promptTooLong(let n, let maximum): "the prompt has \(n) tokens; the model accepts at most \(maximum) in total"
         case .invalidTokenID(let id, let v): "token id \(id) is outside the vocabulary (0..<\(v))"
         case .noChatTemplate(let model): "\(model) has no chat template; use a raw completion prompt (--no-chat)"
+        case .invalidSpeculativeConfig(let reason): "invalid speculative config: \(reason)"
         }
     }
 }

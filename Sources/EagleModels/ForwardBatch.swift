@@ -37,6 +37,16 @@ public struct ForwardBatch {
         return offset..<tokens.count
     }
 
+    /// Throws when a token is outside the vocabulary or a logit row outside the batch.
+    public func validate(vocabularySize v: Int) throws {
+        for token in tokens where token < 0 || Int(token) >= v {
+            throw ForwardError.tokenOutOfRange(token: Int(token), vocabularySize: v)
+        }
+        for row in logitRows where row < 0 || row >= tokens.count {
+            throw ForwardError.rowOutOfRange(row: row, tokenCount: tokens.count)
+        }
+    }
+
     public mutating func removeAll() {
         tokens.removeAll(keepingCapacity: true)
         positions.removeAll(keepingCapacity: true)

@@ -58,3 +58,38 @@ struct SamplingOptions: ParsableArguments {
         do { try params.validate() } catch let error as EngineError { throw ValidationError(error.description) }
     }
 }
+
+/// Speculative decoding flags: `--draft DIR --num-speculative-tokens K`, or vLLM's
+/// `--speculative-config '{"method": "eagle3", "model": DIR, "num_speculative_tokens": K}'`.
+struct SpeculationOptions: ParsableArguments {
+    @Option(name: .long, help: "EAGLE-3 draft head directory (speculators or original EAGLE-3 format).")
+    var draft: String?
+
+    @Option(name: .long, help: "Draft tokens per step (default: the head's, else 5).")
+    var numSpeculativeTokens: Int?
+
+    @Option(name: .long, help: "vLLM-style speculative config JSON.")
+    var speculativeConfig: String?
+
+    func validate() throws {
+        if draft != nil, speculativeConfig != nil { throw ValidationError("give --draft or --speculative-config, not both") }
+        if let k = numSpeculativeTokens, !(1...15).contains(k) { throw ValidationError("--num-speculative-tokens must be in 1…15") }
+        if numSpeculativeTokens != nil, draft == nil, speculativeConfig == nil {
+            throw ValidationError("--num-speculative-tokens needs --draft")
+        }
+    }
+
+    /// The configured speculation, or nil.
+    func config() throws -> SpeculativeConfig? {
+        if let json = speculativeConfig {
+            do { return try SpeculativeConfig.parse(json: json) } catch let error as EngineError {
+                throw ValidationError(error.description)
+            }
+        }
+        guard let draft else { return nil }
+        guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: draft).appendingPathComponent("config.json").path) else {
+            throw CLIError("\(draft): no config.json (not a draft head directory)")
+        }
+        return SpeculativeConfig(method: "eagle3", model: draft, numSpeculativeTokens: numSpeculativeTokens)
+    }
+}

@@ -40,6 +40,8 @@ public struct RequestMetrics: Sendable, Equatable {
     public var generatedTokens = 0
     public var prefillSeconds = 0.0
     public var decodeSeconds = 0.0
+    /// Speculative-decoding counters and time split (zero without a draft).
+    public var speculation = SpeculationMetrics()
 
     public init() {}
 

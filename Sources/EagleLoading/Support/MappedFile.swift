@@ -26,7 +26,12 @@ public final class MappedFile: @unchecked Sendable {
             base = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 64))
             return
         }
-        guard let pointer = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0), pointer != MAP_FAILED else {
+        #if os(Linux)
+        let flags = MAP_PRIVATE | MAP_POPULATE   // weights are read in full: fault them in now, not mid-decode
+        #else
+        let flags = MAP_PRIVATE
+        #endif
+        guard let pointer = mmap(nil, count, PROT_READ, flags, fd, 0), pointer != MAP_FAILED else {
             throw LoadError.unreadable(file: url.path, reason: String(cString: strerror(errno)))
         }
         base = UnsafeRawPointer(pointer)

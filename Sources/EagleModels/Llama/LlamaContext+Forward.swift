@@ -14,12 +14,8 @@ extension LlamaContext {
         for segment in batch.segments {
             maxContext = max(maxContext, segment.startPosition + segment.count)
         }
-        for segment in batch.segments {
-            // Rewriting from `startPosition` drops anything past it (rejected drafts).
-            cache.truncate(segment.sequence, to: segment.startPosition)
-            try cache.reserve(segment.sequence, capacity: segment.startPosition + segment.count)
-            cache.setLength(segment.sequence, segment.startPosition + segment.count)
-        }
+        // Rewriting from `startPosition` drops anything past it (rejected drafts).
+        try cache.prepare(batch)
         let t = batch.tokenCount
         let ws = workspace
         ws.reserve(tokens: t, logitRows: batch.logitRows.count, context: maxContext,
@@ -48,29 +44,8 @@ extension LlamaContext {
     }
 
     private func validate(_ batch: ForwardBatch) throws {
-        let v = model.config.vocabSize
-        for token in batch.tokens where token < 0 || Int(token) >= v {
-            throw ForwardError.tokenOutOfRange(token: Int(token), vocabularySize: v)
-        }
-        for row in batch.logitRows where row < 0 || row >= batch.tokenCount {
-            throw ForwardError.rowOutOfRange(row: row, tokenCount: batch.tokenCount)
-        }
-        var needed: [KVCache.SequenceID: Int] = [:]
-        for segment in batch.segments {
-            let length = cache.length(of: segment.sequence)
-            if segment.startPosition > length {
-                throw ForwardError.positionPastEnd(sequence: segment.sequence, startPosition: segment.startPosition, length: length)
-            }
-            let end = segment.startPosition + segment.count
-            if end > maxPositions { throw ForwardError.contextTooLong(position: end - 1, maximum: maxPositions) }
-            let blocks = (end + cache.blockSize - 1) / cache.blockSize - cache.blockCount(of: segment.sequence)
-            needed[segment.sequence, default: 0] += max(0, blocks)
-        }
-        let total = needed.values.reduce(0, +)
-        if total > cache.freeBlockCount {
-            throw KVCacheError.outOfBlocks(requested: total * cache.blockSize, freeBlocks: cache.freeBlockCount,
-                                           blockSize: cache.blockSize)
-        }
+        try batch.validate(vocabularySize: model.config.vocabSize)
+        try cache.validate(batch, maxPositions: maxPositions)
     }
 
     private func capture(index: Int, rows: Int) {

@@ -1,0 +1,116 @@
+import EagleModels
+import Foundation
+
+/// Decodes one sequence on the target model, optionally speculating with an EAGLE-3 head:
+/// `prefill` returns the first token, each `step` returns the next one or more tokens.
+///
+/// With a proposer and greedy sampling, a step drafts k tokens, verifies `[last, d₁…d_k]` in
+/// one target forward, keeps the accepted prefix plus the correction or bonus token
+/// (`GreedyVerifier`) and rolls the target's KV cache back past the rejected tail. The verify
+/// rows go through the same per-row kernels as single-token decoding, so the output is
+/// token-identical to plain greedy decoding.
+public final class SequenceDecoder {
+    private let target: LlamaContext
+    private let proposer: Eagle3Proposer?
+    private let speculativeTokens: Int
+    private let sampler: Sampler
+    private let params: SamplingParams
+    private var rng: RandomGenerator
+    private let sequence: KVCache.SequenceID
+    private var batch = ForwardBatch()
+    /// Tokens in the target's KV cache.
+    private var length = 0
+    /// The last emitted token, not yet in the target's cache.
+    private var pending = 0
+    private var drafts: [Int] = []
+    private(set) var metrics = SpeculationMetrics()
+
+    public init(target: LlamaContext, proposer: Eagle3Proposer?, speculativeTokens: Int, sampler: Sampler,
+         params: SamplingParams, rng: RandomGenerator) {
+        self.target = target
+        self.proposer = params.isGreedy ? proposer : nil
+        self.speculativeTokens = speculativeTokens
+        self.sampler = sampler
+        self.params = params
+        self.rng = rng
+        sequence = target.cache.addSequence()
+    }
+
+    deinit { target.cache.removeSequence(sequence) }
+
+    /// Whether steps speculate.
+    public var isSpeculative: Bool { proposer != nil }
+
+    /// Runs the prompt and returns the first generated token.
+    public func prefill(_ prompt: [Int]) throws -> Int {
+        try timed(\.targetSeconds) {
+            batch.removeAll()
+            batch.append(sequence: sequence, tokens: prompt, startPosition: 0)
+            batch.logitRows = [prompt.count - 1]
+            try target.forward(batch)
+        }
+        length = prompt.count
+        pending = sample(row: 0)
+        if let proposer {
+            drafts = [try proposer.firstPass(tokens: prompt.dropFirst() + [pending], startPosition: 0, target: target)]
+        }
+        return pending
+    }
+
+    /// The next tokens (at least one), never running past `maxLength` positions.
+    /// Returns an empty array when the context is full.
+    public func step(maxLength: Int) throws -> [Int] {
+        guard length + 1 < maxLength else { return [] }
+        let k = min(speculativeTokens, maxLength - length - 2)
+        guard let proposer, k > 0 else { return [try plainStep()] }
+        if drafts.count > k { drafts.removeLast(drafts.count - k) }
+        if drafts.count < k { drafts += try proposer.propose(count: k - drafts.count) }
+
+        let start = length
+        try timed(\.targetSeconds) {
+            batch.removeAll()
+            batch.append(sequence: sequence, tokens: CollectionOfOne(pending) + drafts, startPosition: start)
+            batch.logitRows = Array(0...k)
+            try target.forward(batch)
+        }
+        let (accepted, emitted) = GreedyVerifier.verify(drafts: drafts) { target.argmax(row: $0) }
+        metrics.observe(proposed: k, accepted: accepted)
+        // Keep [pending, d₁…d_a]; the rejected tail is rewritten by later forwards.
+        target.cache.truncate(sequence, to: start + accepted + 1)
+        length = start + accepted + 1
+        pending = emitted.last!
+        drafts = [try proposer.firstPass(tokens: drafts.prefix(accepted) + [pending], startPosition: start, target: target)]
+        return emitted
+    }
+
+    private func plainStep() throws -> Int {
+        try timed(\.targetSeconds) {
+            batch.removeAll()
+            batch.append(sequence: sequence, tokens: CollectionOfOne(pending), startPosition: length)
+            batch.logitRows = [0]
+            try target.forward(batch)
+        }
+        length += 1
+        pending = sample(row: 0)
+        return pending
+    }
+
+    private func sample(row: Int) -> Int {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { metrics.samplingSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        return sampler.sample(target.logits(row: row), params: params, using: &rng)
+    }
+
+    private func timed<R>(_ field: WritableKeyPath<SpeculationMetrics, Double>, _ body: () throws -> R) rethrows -> R {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { metrics[keyPath: field] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        return try body()
+    }
+
+    /// Counters of this sequence, draft time included.
+    public var finalMetrics: SpeculationMetrics {
+        var m = metrics
+        m.draftSeconds = proposer?.seconds ?? 0
+        return m
+    }
+}

@@ -1,0 +1,136 @@
+import EagleKernels
+import EagleModels
+import EagleTokenizer
+import Foundation
+
+/// Options fixed when an `LLM` is created.
+public struct EngineOptions: Sendable {
+    /// Longest sequence (prompt + completion) the KV cache holds; nil = the model's maximum.
+    public var maxModelLength: Int?
+    /// Threads for the matmul kernels; nil = all cores.
+    public var threads: Int?
+    /// Speculative decoding with a draft head; nil = plain decoding.
+    public var speculative: SpeculativeConfig?
+
+    public init(maxModelLength: Int? = nil, threads: Int? = nil, speculative: SpeculativeConfig? = nil) {
+        self.maxModelLength = maxModelLength
+        self.threads = threads
+        self.speculative = speculative
+    }
+}
+
+/// Offline inference in the spirit of vLLM's `LLM`: load once, generate many.
+///
+///     let llm = try LLM(model: URL(fileURLWithPath: "Models/SmolLM2-135M-Instruct"))
+///     let outputs = try llm.generate(["The capital of France is"], SamplingParams(temperature: 0, maxTokens: 16))
+///     print(outputs[0].outputs[0].text)
+///
+/// Thread-safe: calls from several threads or tasks run one at a time.
+public final class LLM: Sendable {
+    public let model: LlamaModel
+    public let tokenizer: Tokenizer
+    /// The draft head when speculative decoding is configured.
+    public let draft: Eagle3Draft?
+    /// Drafts per verify step.
+    public let numSpeculativeTokens: Int
+    private let core: SerializedCore
+
+    /// Loads the model and tokenizer from an HF-layout directory.
+    public init(model directory: URL, options: EngineOptions = EngineOptions()) throws {
+        Linear.setThreadCount(options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let model = try LlamaModel(directory: directory)
+        let tokenizer = try Tokenizer(directory: directory)
+        let length = min(options.maxModelLength ?? model.config.maxPositionEmbeddings, model.config.maxPositionEmbeddings)
+        var draft: Eagle3Draft?
+        var k = 0
+        if let speculative = options.speculative {
+            try speculative.validate()
+            let head = try Eagle3Draft(directory: URL(fileURLWithPath: speculative.model), target: model)
+            draft = head
+            k = speculative.numSpeculativeTokens ?? head.config.numSpeculativeTokens
+        }
+        self.model = model
+        self.tokenizer = tokenizer
+        self.draft = draft
+        numSpeculativeTokens = k
+        core = SerializedCore(try EngineCore(model: model, tokenizer: tokenizer, maxModelLength: length, draft: draft,
+                                             speculativeTokens: k))
+    }
+
+    /// Generates one completion per prompt (raw completion prompts), in input order.
+    public func generate(_ prompts: [String], _ params: SamplingParams = SamplingParams()) throws -> [RequestOutput] {
+        try prompts.enumerated().map { i, prompt in
+            try run(id: "\(i)", prompt: prompt, tokens: tokenizer.encode(prompt), params: params, onUpdate: nil)
+        }
+    }
+
+    /// Generates from already tokenized prompts.
+    public func generate(promptTokenIDs: [[Int]], _ params: SamplingParams = SamplingParams()) throws -> [RequestOutput] {
+        try promptTokenIDs.enumerated().map { i, ids in
+            try run(id: "\(i)", prompt: nil, tokens: ids, params: params, onUpdate: nil)
+        }
+    }
+
+    /// Renders `messages` with the model's chat template (adding the assistant prompt) and generates.
+    public func chat(_ messages: [ChatMessage], _ params: SamplingParams = SamplingParams()) throws -> RequestOutput {
+        let prompt = try chatPrompt(messages)
+        return try run(id: "0", prompt: prompt, tokens: tokenizer.encode(prompt, addSpecialTokens: false), params: params, onUpdate: nil)
+    }
+
+    /// The chat template rendering of `messages` with the generation prompt appended.
+    public func chatPrompt(_ messages: [ChatMessage]) throws -> String {
+        guard let template = tokenizer.chatTemplate else {
+            throw EngineError.noChatTemplate(model: model.config.architecture)
+        }
+        return try template.render(messages: messages, addGenerationPrompt: true)
+    }
+
+    /// Generates one completion, calling `onUpdate` (if given) with the output so far and the
+    /// newly decoded text after every step (streaming by callback). `speculate: false` runs
+    /// plain decoding even when a draft is loaded. Returns the final output.
+    public func generate(promptTokenIDs: [Int], prompt: String? = nil, _ params: SamplingParams, speculate: Bool = true,
+                         onUpdate: ((RequestOutput, String) -> Void)? = nil) throws -> RequestOutput {
+        try run(id: "0", prompt: prompt, tokens: promptTokenIDs, params: params, speculate: speculate, onUpdate: onUpdate)
+    }
+
+    /// Streams the output of one raw prompt: each element is the output so far plus the new text.
+    public func stream(_ prompt: String, _ params: SamplingParams = SamplingParams())
+        -> AsyncThrowingStream<(output: RequestOutput, delta: String), Error> {
+        AsyncThrowingStream { continuation in
+            let thread = Thread { [self] in
+                do {
+                    _ = try run(id: "0", prompt: prompt, tokens: tokenizer.encode(prompt), params: params) { output, delta in
+                        continuation.yield((output, delta))
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            thread.start()
+        }
+    }
+
+    private func run(id: String, prompt: String?, tokens: [Int], params: SamplingParams, speculate: Bool = true,
+                     onUpdate: ((RequestOutput, String) -> Void)?) throws -> RequestOutput {
+        try core.withCore { core in
+            try core.run(requestID: id, prompt: prompt, promptTokenIDs: tokens, params: params, speculate: speculate,
+                         onUpdate: onUpdate)
+        }
+    }
+}
+
+/// The engine core behind a lock: requests run one at a time, on the caller's thread.
+/// `@unchecked Sendable` is sound because `core` is only reached inside `withCore`.
+private final class SerializedCore: @unchecked Sendable {
+    private let lock = NSLock()
+    private let core: EngineCore
+
+    init(_ core: EngineCore) { self.core = core }
+
+    func withCore<R>(_ body: (EngineCore) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(core)
+    }
+}

@@ -1,0 +1,54 @@
+/// Speculative-decoding counters with vLLM's definitions (`v1/spec_decode/metrics.py`,
+/// EAGLE3_SPEC.md §5.6), plus where the time went.
+public struct SpeculationMetrics: Sendable, Equatable {
+    /// Verify steps that carried drafts.
+    public var numDrafts = 0
+    /// Draft tokens proposed.
+    public var numDraftTokens = 0
+    /// Draft tokens accepted.
+    public var numAcceptedTokens = 0
+    /// `acceptedPerPosition[i]`: drafts whose first i + 1 tokens were all accepted.
+    public var acceptedPerPosition: [Int] = []
+    public var targetSeconds = 0.0
+    public var draftSeconds = 0.0
+    public var samplingSeconds = 0.0
+
+    public init() {}
+
+    /// Accepted ÷ proposed draft tokens.
+    public var acceptanceRate: Double { numDraftTokens > 0 ? Double(numAcceptedTokens) / Double(numDraftTokens) : 0 }
+
+    /// `1 + accepted / drafts`: tokens produced per verify step, bonus included.
+    public var meanAcceptanceLength: Double { numDrafts > 0 ? 1 + Double(numAcceptedTokens) / Double(numDrafts) : 0 }
+
+    /// `acceptedPerPosition[i] / numDrafts`.
+    public var perPositionAcceptanceRate: [Double] {
+        acceptedPerPosition.map { numDrafts > 0 ? Double($0) / Double(numDrafts) : 0 }
+    }
+
+    /// Records one verify step: `proposed` drafts of which the first `accepted` matched.
+    public mutating func observe(proposed: Int, accepted: Int) {
+        guard proposed > 0 else { return }
+        numDrafts += 1
+        numDraftTokens += proposed
+        numAcceptedTokens += accepted
+        if acceptedPerPosition.count < proposed {
+            acceptedPerPosition += Array(repeating: 0, count: proposed - acceptedPerPosition.count)
+        }
+        for i in 0..<accepted { acceptedPerPosition[i] += 1 }
+    }
+
+    /// Adds another request's counters.
+    public mutating func merge(_ other: SpeculationMetrics) {
+        numDrafts += other.numDrafts
+        numDraftTokens += other.numDraftTokens
+        numAcceptedTokens += other.numAcceptedTokens
+        if acceptedPerPosition.count < other.acceptedPerPosition.count {
+            acceptedPerPosition += Array(repeating: 0, count: other.acceptedPerPosition.count - acceptedPerPosition.count)
+        }
+        for (i, n) in other.acceptedPerPosition.enumerated() { acceptedPerPosition[i] += n }
+        targetSeconds += other.targetSeconds
+        draftSeconds += other.draftSeconds
+        samplingSeconds += other.samplingSeconds
+    }
+}

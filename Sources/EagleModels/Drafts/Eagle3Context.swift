@@ -1,0 +1,136 @@
+import EagleKernels
+import EagleLoading
+
+/// Mutable state for running an `Eagle3Draft`: its own KV cache (one layer) and buffers.
+///
+/// First pass of a round (`forward(_:auxStates:)`): row i pairs the target's aux hidden
+/// states of the token at position p with the embedding of the token at p + 1, at RoPE
+/// position p (EAGLE3_SPEC.md §3.2). Later steps (`forward(_:hiddenStates:)`) feed back the
+/// head's own hidden state (`nextHidden(row:)`), one position further each time.
+public final class Eagle3Context {
+    public let draft: Eagle3Draft
+    public let cache: KVCache
+    public let maxPositions: Int
+    let workspace = Workspace()
+    private var projected = FloatBuffer(count: 0)   // [T, H]: fc output or fed-back hidden
+    private var normedAux = FloatBuffer(count: 0)   // [A, T, H_t]: aux states after pre-fc norms
+    private var rowCapacity = 0
+
+    public init(draft: Eagle3Draft, cache: KVCache, maxPositions: Int) {
+        self.draft = draft
+        self.cache = cache
+        self.maxPositions = maxPositions
+    }
+
+    /// First pass: `auxStates[j]` points at `batch.tokenCount` rows (stride `targetHiddenSize`)
+    /// of the target's hidden states entering `draft.auxLayers[j]`.
+    public func forward(_ batch: ForwardBatch, auxStates: [UnsafePointer<Float>]) throws {
+        precondition(auxStates.count == draft.auxLayers.count, "one aux state pointer per aux layer")
+        try begin(batch)
+        let t = batch.tokenCount, c = draft.config, ht = c.targetHiddenSize
+        var inputs = auxStates
+        if let norm = draft.weights.inputNorm {
+            // One RMSNorm over each row's concatenation of all chunks.
+            for r in 0..<t {
+                var sum: Float = 0
+                for chunk in auxStates { sum += SIMDMath.sumOfSquares(chunk + r * ht, count: ht) }
+                let scale = 1 / (sum / Float(ht * auxStates.count) + c.rmsNormEpsilon).squareRoot()
+                for (j, chunk) in auxStates.enumerated() {
+                    let out = normedAux.pointer + (j * rowCapacity + r) * ht
+                    for i in 0..<ht { out[i] = norm.pointer[j * ht + i] * (chunk[r * ht + i] * scale) }
+                }
+            }
+            inputs = (0..<auxStates.count).map { UnsafePointer(normedAux.pointer + $0 * rowCapacity * ht) }
+        } else if !draft.weights.fcNorms.isEmpty {
+            for (j, chunk) in auxStates.enumerated() {
+                RMSNorm.apply(chunk, weight: draft.weights.fcNorms[j].pointer, into: normedAux.pointer + j * rowCapacity * ht,
+                              rows: t, width: ht, epsilon: c.rmsNormEpsilon)
+            }
+            inputs = (0..<auxStates.count).map { UnsafePointer(normedAux.pointer + $0 * rowCapacity * ht) }
+        }
+        for (j, input) in inputs.enumerated() {
+            Linear.apply(input, weight: draft.weights.fc[j].pointer, into: projected.pointer,
+                         rows: t, inFeatures: ht, outFeatures: c.hiddenSize, accumulate: j > 0)
+        }
+        run(batch)
+    }
+
+    /// Later steps: `hiddenStates` holds `batch.tokenCount` rows of width H (e.g. copies of
+    /// `nextHidden(row:)` from the previous step).
+    public func forward(_ batch: ForwardBatch, hiddenStates: UnsafePointer<Float>) throws {
+        try begin(batch)
+        projected.pointer.update(from: hiddenStates, count: batch.tokenCount * draft.config.hiddenSize)
+        run(batch)
+    }
+
+    /// Target-vocabulary id of the argmax of the `i`-th logit row (draft ids mapped by `d2t`).
+    public func draftToken(row i: Int) -> Int {
+        let vd = draft.config.draftVocabSize
+        return Int(draft.weights.draftToTarget[SIMDMath.argmax(workspace.logits.pointer + i * vd, count: vd)])
+    }
+
+    /// Draft-vocabulary logits of the `i`-th requested row, valid until the next forward.
+    public func logits(row i: Int) -> UnsafeBufferPointer<Float> {
+        let vd = draft.config.draftVocabSize
+        return UnsafeBufferPointer(start: workspace.logits.pointer + i * vd, count: vd)
+    }
+
+    /// The hidden state the next draft step consumes for the `i`-th requested row: the
+    /// pre-norm output, or the normed one when `norm_output` is set (`[H]`).
+    public func nextHidden(row i: Int, batch: ForwardBatch) -> UnsafePointer<Float> {
+        let h = draft.config.hiddenSize
+        if draft.config.normOutput { return UnsafePointer(workspace.rowHidden.pointer + i * h) }
+        return UnsafePointer(workspace.hidden.pointer + batch.logitRows[i] * h)
+    }
+
+    private func begin(_ batch: ForwardBatch) throws {
+        try batch.validate(vocabularySize: draft.config.vocabSize)
+        try cache.validate(batch, maxPositions: maxPositions)
+        try cache.prepare(batch)
+        let t = batch.tokenCount, c = draft.config
+        var context = 0
+        for segment in batch.segments { context = max(context, segment.startPosition + segment.count) }
+        workspace.reserve(tokens: t, logitRows: batch.logitRows.count, context: context, captures: 0, geometry: draft.geometry)
+        if t > rowCapacity {
+            rowCapacity = t
+            projected = FloatBuffer(count: t * c.hiddenSize)
+            normedAux = FloatBuffer(count: t * c.targetHiddenSize * draft.auxLayers.count)
+        }
+    }
+
+    /// The decoder layer, final norm and lm_head over `projected` rows.
+    private func run(_ batch: ForwardBatch) {
+        let c = draft.config, w = draft.weights, ws = workspace
+        let t = batch.tokenCount, h = c.hiddenSize, eps = c.rmsNormEpsilon
+        batch.positions.withUnsafeBufferPointer { positions in
+            draft.rotary.fillTables(positions: positions.baseAddress!, count: t, cos: ws.cos.pointer, sin: ws.sin.pointer)
+        }
+        // normed row = [input_layernorm(embedding) ‖ hidden_norm(hidden)], 2H wide.
+        batch.tokens.withUnsafeBufferPointer { tokens in
+            for r in 0..<t {
+                let row = ws.normed.pointer + r * 2 * h
+                RMSNorm.apply(w.embedding.pointer + Int(tokens[r]) * h, weight: w.embeddingNorm.pointer, into: row,
+                              rows: 1, width: h, epsilon: eps)
+                RMSNorm.apply(projected.pointer + r * h, weight: w.hiddenNorm.pointer, into: row + h,
+                              rows: 1, width: h, epsilon: eps)
+                let residual = c.normBeforeResidual ? UnsafePointer(row + h) : UnsafePointer(projected.pointer + r * h)
+                (ws.hidden.pointer + r * h).update(from: residual, count: h)
+            }
+        }
+        DecoderBlocks.attention(w.attention, input: ws.normed.pointer, residual: ws.hidden.pointer, batch: batch,
+                                cache: cache, layer: 0, geometry: draft.geometry, rotary: draft.rotary,
+                                attention: draft.attention, workspace: ws)
+        RMSNorm.apply(ws.hidden.pointer, weight: w.postAttentionNorm.pointer, into: ws.normed.pointer,
+                      rows: t, width: h, epsilon: eps)
+        DecoderBlocks.mlp(w.mlp, input: ws.normed.pointer, residual: ws.hidden.pointer, rows: t,
+                          geometry: draft.geometry, workspace: ws)
+        let rows = batch.logitRows
+        guard !rows.isEmpty else { return }
+        for (i, row) in rows.enumerated() {
+            RMSNorm.apply(ws.hidden.pointer + row * h, weight: w.finalNorm.pointer, into: ws.rowHidden.pointer + i * h,
+                          rows: 1, width: h, epsilon: eps)
+        }
+        Linear.apply(ws.rowHidden.pointer, weight: w.lmHead.pointer, into: ws.logits.pointer,
+                     rows: rows.count, inFeatures: h, outFeatures: c.draftVocabSize)
+    }
+}

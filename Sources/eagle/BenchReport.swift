@@ -1,0 +1,76 @@
+import EagleEngine
+import Foundation
+
+/// The figures `eagle bench` prints (text, JSON with vLLM-style names, or an SVG chart).
+struct BenchReport {
+    var numPrompts: Int
+    var numSpeculativeTokens: Int
+    var baselineTokensPerSecond: Double
+    var speculativeTokensPerSecond: Double
+    var metrics: SpeculationMetrics
+    var outputsIdentical: Bool
+
+    var speedup: Double { speculativeTokensPerSecond / baselineTokensPerSecond }
+
+    func json() throws -> String {
+        let object: [String: Any] = [
+            "num_prompts": numPrompts,
+            "num_speculative_tokens": numSpeculativeTokens,
+            "baseline_tokens_per_second": baselineTokensPerSecond,
+            "speculative_tokens_per_second": speculativeTokensPerSecond,
+            "speedup": speedup,
+            "mean_acceptance_length": metrics.meanAcceptanceLength,
+            "acceptance_rate": metrics.acceptanceRate,
+            "per_position_acceptance_rate": metrics.perPositionAcceptanceRate,
+            "num_drafts": metrics.numDrafts,
+            "num_draft_tokens": metrics.numDraftTokens,
+            "num_accepted_tokens": metrics.numAcceptedTokens,
+            "outputs_identical": outputsIdentical,
+            "target_seconds": metrics.targetSeconds,
+            "draft_seconds": metrics.draftSeconds,
+            "sampling_seconds": metrics.samplingSeconds,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func text() -> String {
+        let perPosition = metrics.perPositionAcceptanceRate.map { String(format: "%.3f", $0) }.joined(separator: ", ")
+        return """
+        prompts                    \(numPrompts)
+        speculative tokens (k)     \(numSpeculativeTokens)
+        baseline tokens/s          \(String(format: "%.2f", baselineTokensPerSecond))
+        speculative tokens/s       \(String(format: "%.2f", speculativeTokensPerSecond))
+        speedup                    \(String(format: "%.3f", speedup))x
+        mean acceptance length     \(String(format: "%.3f", metrics.meanAcceptanceLength))
+        acceptance rate            \(String(format: "%.3f", metrics.acceptanceRate))
+        per-position acceptance    [\(perPosition)]
+        drafts / draft tokens / accepted   \(metrics.numDrafts) / \(metrics.numDraftTokens) / \(metrics.numAcceptedTokens)
+        time: target \(String(format: "%.2f", metrics.targetSeconds)) s, draft \(String(format: "%.2f", metrics.draftSeconds)) s, sampling \(String(format: "%.2f", metrics.samplingSeconds)) s
+        outputs identical          \(outputsIdentical)
+
+        """
+    }
+
+    /// A bar chart of per-position acceptance rates.
+    func acceptanceChart() -> String {
+        let rates = metrics.perPositionAcceptanceRate
+        let width = 60, height = 200, left = 40
+        var bars = ""
+        for (i, rate) in rates.enumerated() {
+            let h = Int(rate * Double(height))
+            bars += "<rect x=\"\(left + i * width + 10)\" y=\"\(20 + height - h)\" width=\"\(width - 20)\" height=\"\(h)\" fill=\"#4a7bd0\"/>"
+            bars += "<text x=\"\(left + i * width + width / 2)\" y=\"\(height + 40)\" text-anchor=\"middle\" font-size=\"12\">\(i + 1)</text>"
+            bars += "<text x=\"\(left + i * width + width / 2)\" y=\"\(15 + height - h)\" text-anchor=\"middle\" font-size=\"11\">\(String(format: "%.2f", rate))</text>"
+        }
+        let total = left + max(rates.count, 1) * width + 20
+        return """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(total)" height="\(height + 60)">
+        <text x="\(left)" y="12" font-size="12">per-position acceptance rate (k = \(numSpeculativeTokens), mean acceptance length \(String(format: "%.2f", metrics.meanAcceptanceLength)))</text>
+        <line x1="\(left)" y1="\(20 + height)" x2="\(total - 10)" y2="\(20 + height)" stroke="black"/>
+        \(bars)
+        </svg>
+
+        """
+    }
+}
