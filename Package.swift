@@ -43,5 +43,7 @@ let package = Package(
         .target(name: "EagleTestSupport", dependencies: ["EagleLoading"], path: "Tests/EagleTestSupport"),
         .testTarget(name: "EagleModelsTests", dependencies: ["EagleModels", "EagleTestSupport"]),
         .testTarget(name: "EagleEngineTests", dependencies: ["EagleEngine", "EagleTestSupport"]),
+        // Runs the built `eagle` binary; depends on it so that it is built first.
+        .testTarget(name: "EagleCLITests", dependencies: ["eagle", "EagleTestSupport"]),
     ]
 )

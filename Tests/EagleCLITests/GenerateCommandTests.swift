@@ -1,0 +1,98 @@
+import EagleLoading
+import EagleTestSupport
+import Foundation
+import Testing
+
+/// Runs the built `eagle` binary, as a user would.
+enum EagleBinary {
+    static var url: URL {
+        // The test bundle sits next to the products of the same build.
+        let products = Bundle.main.bundleURL.deletingLastPathComponent()
+        let candidates = [products.appendingPathComponent("eagle"),
+                          TestPaths.packageRoot.appendingPathComponent(".build/release/eagle")]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+@Suite(.serialized) struct GenerateCommandTests {
+    var model: String { get throws { try TestPaths.smolLM2.path } }
+
+    @Test func jsonOutputHasTheDocumentedFields() throws {
+        let result = try EagleBinary.run(["generate", "--model", model, "--no-chat", "--max-tokens", "6", "--json", "The sky is"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        for key in ["prompt_token_ids", "token_ids", "text", "finish_reason", "prefill_tokens_per_second", "decode_tokens_per_second"] {
+            #expect(object[key] != nil, "missing \(key)")
+        }
+        #expect((object["token_ids"] as? [Int])?.count == 6)
+        #expect(object["finish_reason"] as? String == "length")
+    }
+
+    /// Greedy chat generation equals transformers' greedy continuation of the same rendered
+    /// prompt (fixture case 0), up to the first near-tie (margin < 0.05).
+    @Test func greedyChatMatchesTransformers() throws {
+        let reference = try SafetensorsFile(TestPaths.fixtures.appendingPathComponent("smollm2_reference.safetensors"))
+        let info = try JSONSerialization.jsonObject(with: Data(contentsOf: TestPaths.fixtures.appendingPathComponent("smollm2_reference.json"))) as! [String: Any]
+        let messages = ((info["cases"] as! [[String: Any]])[0]["messages"] as! [[String: String]])
+        let result = try EagleBinary.run(["generate", "--model", model, "--system", messages[0]["content"]!, "--max-tokens", "48",
+                                          "--json", messages[1]["content"]!])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["prompt_token_ids"] as? [Int] == (try reference.integers("case0.input_ids")))
+        let margins = try reference.floatTensor("case0.greedy_margin").values
+        let comparable = margins.firstIndex { $0 < 0.05 } ?? margins.count
+        let expected = try reference.integers("case0.greedy_ids").prefix(comparable)
+        let tokens = try #require(object["token_ids"] as? [Int])
+        #expect(Array(tokens.prefix(comparable)) == Array(expected))
+    }
+
+    @Test func promptFromStandardInputAndStreaming() throws {
+        let result = try EagleBinary.run(["generate", "--model", model, "--no-chat", "--max-tokens", "5"], stdin: "Once upon a time")
+        #expect(result.status == 0)
+        #expect(!result.stdout.isEmpty)
+        #expect(result.stderr.contains("generated 5 tokens"))
+    }
+
+    @Test func badFlagsFailWithAMessage() throws {
+        let result = try EagleBinary.run(["generate", "--model", model, "--temperature", "-1", "hi"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("temperature"))
+        let missing = try EagleBinary.run(["generate", "--model", "/nonexistent", "hi"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("/nonexistent"))
+    }
+
+    @Test func tokenizeAndDetokenizeRoundTrip() throws {
+        let tokens = try EagleBinary.run(["tokenize", "--model", model, "--json", "Hello 123"])
+        #expect(tokens.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(tokens.stdout.utf8)) as? [String: Any])
+        let ids = try #require(object["ids"] as? [Int])
+        #expect((object["tokens"] as? [String])?.count == ids.count)
+        let text = try EagleBinary.run(["detokenize", "--model", model] + ids.map(String.init))
+        #expect(text.stdout == "Hello 123\n")
+    }
+}
