@@ -8,7 +8,8 @@ public enum RandomEagle3Head {
 
     /// Writes `config.json` and `model.safetensors` into a new temporary directory.
     public static func write(target: LlamaConfig, draftVocabSize: Int, seed: UInt64, layout: Layout = .speculators,
-                             speculativeTokens: Int = 4, normBeforeResidual: Bool = false) throws -> URL {
+                             speculativeTokens: Int = 4, normBeforeResidual: Bool = false,
+                             auxLayers: [Int]? = nil, breakDraftMap: Bool = false) throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("eagle3-head-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var state = seed &+ 0x9E37_79B9_7F4A_7C15
@@ -41,7 +42,8 @@ public enum RandomEagle3Head {
             .float32("lm_head.weight", shape: [draftVocabSize, h], values: random(draftVocabSize * h, scale: 0.5)),
         ]
         if draftVocabSize < target.vocabSize {
-            let d2t = selected.enumerated().map { Int64($1 - $0) }
+            var d2t = selected.enumerated().map { Int64($1 - $0) }
+            if breakDraftMap { d2t[d2t.count - 1] += Int64(target.vocabSize) }
             var mask = [UInt8](repeating: 0, count: target.vocabSize)
             for id in selected { mask[id] = 1 }
             entries.append(.init(name: "d2t", dtype: .i64, shape: [draftVocabSize], bytes: d2t.withUnsafeBytes { Data($0) }))
@@ -49,13 +51,14 @@ public enum RandomEagle3Head {
         }
         try SafetensorsWriter.write(entries, to: directory.appendingPathComponent("model.safetensors"))
         try config(target: target, draftVocabSize: draftVocabSize, layout: layout, speculativeTokens: speculativeTokens,
-                   normBeforeResidual: normBeforeResidual)
+                   normBeforeResidual: normBeforeResidual, auxLayers: auxLayers)
             .write(to: directory.appendingPathComponent("config.json"))
         return directory
     }
 
     static func config(target t: LlamaConfig, draftVocabSize: Int, layout: Layout, speculativeTokens: Int,
-                       normBeforeResidual: Bool) -> Data {
+                       normBeforeResidual: Bool, auxLayers: [Int]?) -> Data {
+        let aux = auxLayers.map { "\"eagle_aux_hidden_state_layer_ids\": \($0), " } ?? ""
         let layer = """
         "hidden_size": \(t.hiddenSize), "intermediate_size": \(t.intermediateSize), "num_attention_heads": \(t.headCount),
         "num_key_value_heads": \(t.kvHeadCount), "rms_norm_eps": \(t.rmsNormEpsilon), "vocab_size": \(t.vocabSize),
@@ -64,7 +67,7 @@ public enum RandomEagle3Head {
         switch layout {
         case .speculators:
             return Data("""
-            {"architectures": ["Eagle3Speculator"], "speculators_model_type": "eagle3", "draft_vocab_size": \(draftVocabSize),
+            {"architectures": ["Eagle3Speculator"], "speculators_model_type": "eagle3", \(aux)"draft_vocab_size": \(draftVocabSize),
              "norm_before_residual": \(normBeforeResidual), "transformer_layer_config": {"model_type": "llama", "head_dim": \(t.headDim), \(layer)},
              "speculators_config": {"algorithm": "eagle3", "proposal_methods": [{"proposal_type": "greedy", "speculative_tokens": \(speculativeTokens)}],
                                     "default_proposal_method": "greedy", "verifier": {"name_or_path": "target", "architectures": ["LlamaForCausalLM"]}}}
