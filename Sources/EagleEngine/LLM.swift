@@ -96,10 +96,23 @@ public final class LLM: Sendable {
     /// Streams the output of one raw prompt: each element is the output so far plus the new text.
     public func stream(_ prompt: String, _ params: SamplingParams = SamplingParams())
         -> AsyncThrowingStream<(output: RequestOutput, delta: String), Error> {
+        stream(prompt: prompt, tokens: { $0.tokenizer.encode(prompt) }, params)
+    }
+
+    /// Streams the reply to a chat conversation (rendered with the model's chat template).
+    public func stream(chat messages: [ChatMessage], _ params: SamplingParams = SamplingParams())
+        -> AsyncThrowingStream<(output: RequestOutput, delta: String), Error> {
+        stream(prompt: nil, tokens: { llm in
+            llm.tokenizer.encode(try llm.chatPrompt(messages), addSpecialTokens: false)
+        }, params)
+    }
+
+    private func stream(prompt: String?, tokens: @escaping @Sendable (LLM) throws -> [Int], _ params: SamplingParams)
+        -> AsyncThrowingStream<(output: RequestOutput, delta: String), Error> {
         AsyncThrowingStream { continuation in
             let thread = Thread { [self] in
                 do {
-                    _ = try run(id: "0", prompt: prompt, tokens: tokenizer.encode(prompt), params: params) { output, delta in
+                    _ = try run(id: "0", prompt: prompt, tokens: tokens(self), params: params) { output, delta in
                         continuation.yield((output, delta))
                     }
                     continuation.finish()
