@@ -89,24 +89,23 @@ public final class KVCache {
     /// Makes room for positions `0 ..< capacity`, allocating blocks as needed.
     /// Throws `KVCacheError.outOfBlocks` without changing anything when the pool is short.
     public func reserve(_ id: SequenceID, capacity: Int) throws {
-        guard var sequence = sequences[id] else { throw KVCacheError.unknownSequence(id) }
-        let needed = (capacity + blockSize - 1) / blockSize - sequence.blockTable.count
+        guard let held = sequences[id]?.blockTable.count else { throw KVCacheError.unknownSequence(id) }
+        let needed = (capacity + blockSize - 1) / blockSize - held
         guard needed > 0 else { return }
         guard needed <= freeBlocks.count else {
             throw KVCacheError.outOfBlocks(requested: capacity, freeBlocks: freeBlocks.count, blockSize: blockSize)
         }
-        for _ in 0..<needed { sequence.blockTable.append(freeBlocks.removeLast()) }
-        sequences[id] = sequence
+        // Mutated in place (no copy-on-write of the block table in the decode loop).
+        for _ in 0..<needed { sequences[id]!.blockTable.append(freeBlocks.removeLast()) }
     }
 
     /// Rolls the sequence back to `length` positions and frees blocks past it.
     public func truncate(_ id: SequenceID, to length: Int) {
-        guard var sequence = sequences[id] else { return }
+        guard sequences[id] != nil else { return }
         precondition(length >= 0)
-        sequence.length = min(sequence.length, length)
+        sequences[id]!.length = min(sequences[id]!.length, length)
         let keep = (length + blockSize - 1) / blockSize
-        while sequence.blockTable.count > keep { freeBlocks.append(sequence.blockTable.removeLast()) }
-        sequences[id] = sequence
+        while sequences[id]!.blockTable.count > keep { freeBlocks.append(sequences[id]!.blockTable.removeLast()) }
     }
 
     /// Marks positions `0 ..< length` valid (after a forward wrote them).
