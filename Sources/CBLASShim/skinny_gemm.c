@@ -36,8 +36,24 @@ static void block_4x2(const float *x0, const float *x1, const float *w, int in,
     float r1[4] = {hsum256(a10), hsum256(a11), hsum256(a12), hsum256(a13)};
     for (int j = 0; j < 4; j++) {
         y0[j] = accumulate ? y0[j] + r0[j] : r0[j];
-        if (y1) y1[j] = accumulate ? y1[j] + r1[j] : r1[j];
+        y1[j] = accumulate ? y1[j] + r1[j] : r1[j];
     }
+}
+
+// Four weight rows against one activation row (the odd row of an odd row count).
+__attribute__((target("avx2,fma")))
+static void block_4x1(const float *x, const float *w, int in, float *y, int accumulate) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    const float *w0 = w, *w1 = w + in, *w2 = w + 2 * in, *w3 = w + 3 * in;
+    for (int i = 0; i < in; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(w0 + i), a0);
+        a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(w1 + i), a1);
+        a2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(w2 + i), a2);
+        a3 = _mm256_fmadd_ps(v, _mm256_loadu_ps(w3 + i), a3);
+    }
+    float r[4] = {hsum256(a0), hsum256(a1), hsum256(a2), hsum256(a3)};
+    for (int j = 0; j < 4; j++) y[j] = accumulate ? y[j] + r[j] : r[j];
 }
 
 // Scalar tail for output rows not in a block of four (and any `in`).
@@ -58,12 +74,13 @@ static void skinny_range(void *p, int begin, int end) {
     int o = begin;
     for (; o + OUT_BLOCK <= end; o += OUT_BLOCK) {
         const float *w = a->w + (size_t)o * a->in;
-        for (int r = 0; r < a->rows; r += 2) {
+        int r = 0;
+        for (; r + 2 <= a->rows; r += 2) {
             const float *x0 = a->x + (size_t)r * a->in;
             float *y0 = a->y + (size_t)r * a->out + o;
-            int pair = r + 1 < a->rows;
-            block_4x2(x0, pair ? x0 + a->in : x0, w, a->in, y0, pair ? y0 + a->out : 0, a->accumulate);
+            block_4x2(x0, x0 + a->in, w, a->in, y0, y0 + a->out, a->accumulate);
         }
+        if (r < a->rows) block_4x1(a->x + (size_t)r * a->in, w, a->in, a->y + (size_t)r * a->out + o, a->accumulate);
     }
     for (; o < end; o++) {
         for (int r = 0; r < a->rows; r++) {

@@ -17,3 +17,12 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension ConfigError {
+    /// Throws `invalidValue` unless every value is positive; `fields` pairs each value with its key.
+    static func requirePositive(_ fields: KeyValuePairs<String, Int>, file: String) throws {
+        for (key, value) in fields where value <= 0 {
+            throw ConfigError.invalidValue(file: file, path: key, reason: "must be positive, got \(value)")
+        }
+    }
+}

@@ -143,15 +143,10 @@ public struct EagleDraftConfig: Sendable, Equatable {
     }
 
     private func validate(file: String) throws {
-        func positive(_ value: Int, _ key: String) throws {
-            if value <= 0 { throw ConfigError.invalidValue(file: file, path: key, reason: "must be positive, got \(value)") }
-        }
-        try positive(hiddenSize, "hidden_size")
-        try positive(headCount, "num_attention_heads")
-        try positive(kvHeadCount, "num_key_value_heads")
-        try positive(vocabSize, "vocab_size")
-        try positive(draftVocabSize, "draft_vocab_size")
-        try positive(numSpeculativeTokens, "speculative_tokens")
+        try ConfigError.requirePositive(["hidden_size": hiddenSize, "num_attention_heads": headCount,
+                                         "num_key_value_heads": kvHeadCount, "vocab_size": vocabSize,
+                                         "draft_vocab_size": draftVocabSize, "speculative_tokens": numSpeculativeTokens],
+                                        file: file)
         if layerCount != 1 {
             throw ConfigError.invalidValue(file: file, path: "num_hidden_layers", reason: "only single-layer EAGLE-3 heads are supported, got \(layerCount)")
         }

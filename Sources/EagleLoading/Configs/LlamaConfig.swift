@@ -99,16 +99,10 @@ public struct LlamaConfig: Sendable, Equatable {
     }
 
     private func validate(file: String) throws {
-        func positive(_ value: Int, _ key: String) throws {
-            if value <= 0 { throw ConfigError.invalidValue(file: file, path: key, reason: "must be positive, got \(value)") }
-        }
-        try positive(vocabSize, "vocab_size")
-        try positive(hiddenSize, "hidden_size")
-        try positive(intermediateSize, "intermediate_size")
-        try positive(layerCount, "num_hidden_layers")
-        try positive(headCount, "num_attention_heads")
-        try positive(kvHeadCount, "num_key_value_heads")
-        try positive(headDim, "head_dim")
+        try ConfigError.requirePositive(["vocab_size": vocabSize, "hidden_size": hiddenSize,
+                                         "intermediate_size": intermediateSize, "num_hidden_layers": layerCount,
+                                         "num_attention_heads": headCount, "num_key_value_heads": kvHeadCount,
+                                         "head_dim": headDim], file: file)
         if headCount % kvHeadCount != 0 {
             throw ConfigError.invalidValue(file: file, path: "num_key_value_heads",
                                            reason: "\(kvHeadCount) does not divide num_attention_heads \(headCount)")
