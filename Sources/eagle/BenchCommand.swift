@@ -1,5 +1,6 @@
 import ArgumentParser
 import EagleEngine
+import EagleKernels
 import EagleTokenizer
 import Foundation
 
@@ -57,11 +58,12 @@ struct BenchCommand: ParsableCommand {
             metrics.merge(speculative!.metrics.speculation)
         }
         Console.progress("bench", done: items.count, total: items.count)
+        let probe = try ForwardCostProbe.measure(model: llm.model, verifyTokens: llm.numSpeculativeTokens + 1)
         let report = BenchReport(
             numPrompts: items.count, numSpeculativeTokens: llm.numSpeculativeTokens,
             baselineTokensPerSecond: Double(baselineTokens) / baselineSeconds,
             speculativeTokensPerSecond: Double(speculativeTokens) / speculativeSeconds,
-            metrics: metrics, outputsIdentical: identical)
+            metrics: metrics, outputsIdentical: identical, probe: probe, threads: Linear.threadCount)
         if let svg { try report.acceptanceChart().write(toFile: svg, atomically: true, encoding: .utf8) }
         Console.write(json ? try report.json() + "\n" : report.text())
     }

@@ -9,6 +9,8 @@ struct BenchReport {
     var speculativeTokensPerSecond: Double
     var metrics: SpeculationMetrics
     var outputsIdentical: Bool
+    var probe: ForwardCostProbe
+    var threads: Int
 
     var speedup: Double { speculativeTokensPerSecond / baselineTokensPerSecond }
 
@@ -29,6 +31,10 @@ struct BenchReport {
             "target_seconds": metrics.targetSeconds,
             "draft_seconds": metrics.draftSeconds,
             "sampling_seconds": metrics.samplingSeconds,
+            "verify_forward_cost_ratio": probe.verifyCostRatio,
+            "decode_weight_gb_per_second": probe.decodeBytesPerSecond / 1e9,
+            "sgemv_probe_gb_per_second": probe.sgemvBytesPerSecond / 1e9,
+            "threads": threads,
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
@@ -48,6 +54,9 @@ struct BenchReport {
         drafts / draft tokens / accepted   \(metrics.numDrafts) / \(metrics.numDraftTokens) / \(metrics.numAcceptedTokens)
         time: target \(String(format: "%.2f", metrics.targetSeconds)) s, draft \(String(format: "%.2f", metrics.draftSeconds)) s, sampling \(String(format: "%.2f", metrics.samplingSeconds)) s
         outputs identical          \(outputsIdentical)
+        verify forward (\(probe.verifyTokens) tokens) ÷ decode forward   \(String(format: "%.2f", probe.verifyCostRatio))
+        decode weight stream       \(String(format: "%.1f", probe.decodeBytesPerSecond / 1e9)) GB/s (sgemv probe \(String(format: "%.1f", probe.sgemvBytesPerSecond / 1e9)) GB/s)
+        threads                    \(threads)
 
         """
     }

@@ -36,6 +36,16 @@ public final class LlamaModel: Sendable {
                 capacity: positions, blockSize: blockSize)
     }
 
+    /// Parameters a decode step reads: every layer matrix and norm, the final norm and the
+    /// lm_head (the embedding rows read are negligible).
+    public var weightParameterCount: Int {
+        let layers = weights.layers.reduce(0) { total, l in
+            total + l.inputNorm.count + l.postAttentionNorm.count + l.attention.qkv.count + l.attention.output.count
+                + l.mlp.gateUp.count + l.mlp.down.count
+        }
+        return layers + weights.finalNorm.count + weights.lmHead.count
+    }
+
     /// The default EAGLE-3 aux layers `(2, L/2, L-3)` (EAGLE3_SPEC.md §2.5).
     public var defaultAuxLayers: [Int] {
         let l = config.layerCount
