@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// An immutable float32 tensor: a shape and a pointer into storage it keeps alive
 /// (a memory-mapped file, or a buffer widened from f16/bf16 at load).
 public struct FloatTensor: @unchecked Sendable {
@@ -22,19 +26,36 @@ public struct FloatTensor: @unchecked Sendable {
         self.init(shape: shape, pointer: UnsafePointer(buffer.pointer), owner: buffer)
     }
 
+    /// A copy in an owned buffer (large ones backed by transparent huge pages, which cuts TLB
+    /// misses when weights are streamed every decode step).
+    public func ownedCopy() -> FloatTensor {
+        let buffer = FloatBuffer(count: count, initialize: false)
+        buffer.pointer.update(from: pointer, count: count)
+        return buffer.tensor(shape: shape)
+    }
+
     /// Elements as an array (for tests and small tables).
     public var values: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 }
 
-/// An owned, 64-byte aligned float buffer.
+/// An owned float buffer: 64-byte aligned, or 2 MB aligned and advised for transparent huge
+/// pages when it is large (weights and big activations).
 public final class FloatBuffer: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
+    private static let hugePage = 2 << 20
 
-    public init(count: Int) {
+    /// A zero-filled buffer (or uninitialized contents, for callers that overwrite it at once).
+    public init(count: Int, initialize: Bool = true) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
-        pointer = raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
+        let bytes = max(count, 1) * 4
+        let huge = bytes >= Self.hugePage
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: huge ? Self.hugePage : 64)
+        #if os(Linux)
+        if huge { _ = madvise(raw, (bytes + Self.hugePage - 1) / Self.hugePage * Self.hugePage, MADV_HUGEPAGE) }
+        #endif
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        if initialize { pointer.initialize(repeating: 0, count: max(count, 1)) }
     }
 
     deinit { pointer.deallocate() }

@@ -23,7 +23,7 @@ struct ScopedCheckpoint {
             qkvBias: bias ? fuseRows([try floatTensor("self_attn.q_proj.bias", shape: [queryRows]),
                                       try floatTensor("self_attn.k_proj.bias", shape: [kvRows]),
                                       try floatTensor("self_attn.v_proj.bias", shape: [kvRows])]) : nil,
-            output: try floatTensor("self_attn.o_proj.weight", shape: [hidden, queryRows]),
+            output: try floatTensor("self_attn.o_proj.weight", shape: [hidden, queryRows]).ownedCopy(),
             outputBias: try optionalTensor("self_attn.o_proj.bias", shape: [hidden], present: bias))
     }
 
@@ -34,7 +34,7 @@ struct ScopedCheckpoint {
                               try floatTensor("mlp.up_proj.weight", shape: [intermediate, hidden])]),
             gateUpBias: bias ? fuseRows([try floatTensor("mlp.gate_proj.bias", shape: [intermediate]),
                                          try floatTensor("mlp.up_proj.bias", shape: [intermediate])]) : nil,
-            down: try floatTensor("mlp.down_proj.weight", shape: [hidden, intermediate]),
+            down: try floatTensor("mlp.down_proj.weight", shape: [hidden, intermediate]).ownedCopy(),
             downBias: try optionalTensor("mlp.down_proj.bias", shape: [hidden], present: bias))
     }
 }
@@ -46,7 +46,7 @@ extension Checkpoint {
 /// Concatenates tensors along their first dimension into one new buffer.
 func fuseRows(_ parts: [FloatTensor]) -> FloatTensor {
     let total = parts.reduce(0) { $0 + $1.count }
-    let buffer = FloatBuffer(count: total)
+    let buffer = FloatBuffer(count: total, initialize: false)
     var offset = 0
     for part in parts {
         (buffer.pointer + offset).update(from: part.pointer, count: part.count)

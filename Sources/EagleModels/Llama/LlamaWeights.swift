@@ -19,7 +19,8 @@ public struct LlamaWeights: Sendable {
     public init(checkpoint: Checkpoint, config c: LlamaConfig) throws {
         let h = c.hiddenSize, d = c.headDim
         let qRows = c.headCount * d, kvRows = c.kvHeadCount * d
-        embedding = try checkpoint.floatTensor("model.embed_tokens.weight", shape: [c.vocabSize, h])
+        // Weights streamed every step live in owned, huge-page backed buffers (not the mmap).
+        embedding = try checkpoint.floatTensor("model.embed_tokens.weight", shape: [c.vocabSize, h]).ownedCopy()
         layers = try (0..<c.layerCount).map { i in
             let scoped = checkpoint.scoped("model.layers.\(i).")
             return LlamaLayerWeights(
@@ -33,7 +34,7 @@ public struct LlamaWeights: Sendable {
         if c.tieWordEmbeddings {
             lmHead = embedding
         } else {
-            lmHead = try checkpoint.floatTensor("lm_head.weight", shape: [c.vocabSize, h])
+            lmHead = try checkpoint.floatTensor("lm_head.weight", shape: [c.vocabSize, h]).ownedCopy()
         }
         // Tied checkpoints sometimes still carry lm_head.weight; RoPE caches are never weights.
         try checkpoint.checkAllUsed { name in
