@@ -6,9 +6,6 @@
 
 int eagle_cpu_has_avx2_fma(void);
 
-/// Runs `body(context, begin, end)` over `[0, count)` split across the shim's worker
-/// threads (the caller runs the first share); chunk boundaries are multiples of `grain`.
-void eagle_parallel_for(void (*body)(void *, int, int), void *context, int count, int grain);
 
 void eagle_pool_set_threads(int threads);
 

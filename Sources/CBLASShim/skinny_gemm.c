@@ -7,6 +7,7 @@
 // Every (row, output) dot product is one 8-wide FMA chain over `in` followed by the same
 // horizontal sum, whatever the row count or grouping: a row's result is bit-identical
 // whether it is computed alone (decode) or with others (verify).
+#include "CBLASShim.h"
 #include "internal.h"
 #include <immintrin.h>
 
@@ -74,7 +75,8 @@ typedef struct {
     int rows, in, out, accumulate;
 } skinny_args;
 
-static void skinny_range(void *p, int begin, int end) {
+static void skinny_range(void *p, int begin, int end, int part) {
+    (void)part;
     const skinny_args *a = p;
     int o = begin;
     for (; o + OUT_BLOCK <= end; o += OUT_BLOCK) {

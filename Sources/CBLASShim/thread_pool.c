@@ -10,7 +10,7 @@
 #define SPIN_ITERATIONS 200000
 
 typedef struct {
-    void (*body)(void *, int, int);
+    void (*body)(void *, int, int, int);
     void *context;
     int count, grain, parts;
 } job_t;
@@ -29,7 +29,7 @@ static void run_part(const job_t *job, int part) {
     int begin = (int)((long)blocks * part / job->parts) * job->grain;
     int end = (int)((long)blocks * (part + 1) / job->parts) * job->grain;
     if (end > job->count) end = job->count;
-    if (begin < end) job->body(job->context, begin, end);
+    if (begin < end) job->body(job->context, begin, end, part);
 }
 
 static void *worker(void *arg) {
@@ -72,13 +72,13 @@ static int active_threads = 0;        // 0 = all pool threads
 
 void eagle_pool_set_threads(int threads) { active_threads = threads; }
 
-void eagle_parallel_for(void (*body)(void *, int, int), void *context, int count, int grain) {
+void eagle_parallel_for(void (*body)(void *, int, int, int), void *context, int count, int grain) {
     pthread_once(&once, start_pool);
     int parts = active_threads > 0 && active_threads < thread_count ? active_threads : thread_count;
     int blocks = (count + grain - 1) / grain;
     if (parts > blocks) parts = blocks;
     // A second caller while a job runs (several engines in one process) computes alone.
-    if (parts <= 1 || pthread_mutex_trylock(&job_lock) != 0) { body(context, 0, count); return; }
+    if (parts <= 1 || pthread_mutex_trylock(&job_lock) != 0) { body(context, 0, count, 0); return; }
     current_job = (job_t){body, context, count, grain, parts};
     atomic_store_explicit(&pending, thread_count - 1, memory_order_release);
     pthread_mutex_lock(&sleep_lock);
@@ -92,6 +92,11 @@ void eagle_parallel_for(void (*body)(void *, int, int), void *context, int count
 #endif
     }
     pthread_mutex_unlock(&job_lock);
+}
+
+int eagle_parallel_parts(void) {
+    pthread_once(&once, start_pool);
+    return active_threads > 0 && active_threads < thread_count ? active_threads : thread_count;
 }
 
 int eagle_cpu_has_avx2_fma(void) {

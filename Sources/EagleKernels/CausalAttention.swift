@@ -20,44 +20,60 @@ public struct CausalAttention: Sendable {
     }
 
     /// Computes `rows` output rows (`[rows, heads·headDim]`, stride `heads·headDim`).
+    /// Large batches (prefill) are split over the worker threads by (row, head).
     /// - Parameters:
     ///   - queries: `[rows, …]` with row stride `queryStride`; head `h` at offset `h·headDim`.
-    ///   - scores: scratch of at least `max(positions) + 1` floats.
+    ///   - scores: scratch of `Parallel.parts × scoreStride` floats, `scoreStride` ≥ max(positions) + 1.
     @inlinable
     public func apply(
         queries: UnsafePointer<Float>, queryStride: Int, positions: UnsafePointer<Int32>, rows: Int,
         keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
         blockTable: UnsafePointer<Int32>, blockSize: Int,
-        scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+        scores: UnsafeMutablePointer<Float>, scoreStride: Int, output: UnsafeMutablePointer<Float>
+    ) {
+        let units = rows * heads
+        func run(_ unit: Int, scratch: UnsafeMutablePointer<Float>) {
+            let r = unit / heads, h = unit % heads
+            head(h, query: queries + r * queryStride + h * headDim, context: Int(positions[r]) + 1,
+                 keys: keys, values: values, blockTable: blockTable, blockSize: blockSize,
+                 scores: scratch, output: output + r * heads * headDim + h * headDim)
+        }
+        guard rows >= 8 else {
+            for unit in 0..<units { run(unit, scratch: scores) }
+            return
+        }
+        // Causal rows grow in cost: pair early and late units so contiguous shares balance.
+        Parallel.forEach(units) { range, part in
+            for j in range { run(j % 2 == 0 ? j / 2 : units - 1 - j / 2, scratch: scores + part * scoreStride) }
+        }
+    }
+
+    /// One query head of one row against positions `0..<context`.
+    @inlinable
+    func head(
+        _ h: Int, query q: UnsafePointer<Float>, context: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+        blockTable: UnsafePointer<Int32>, blockSize: Int, scores: UnsafeMutablePointer<Float>, output out: UnsafeMutablePointer<Float>
     ) {
         let kvStride = kvHeads * headDim
-        let group = heads / kvHeads
-        for r in 0..<rows {
-            let context = Int(positions[r]) + 1
-            for h in 0..<heads {
-                let q = queries + r * queryStride + h * headDim
-                let kvOffset = (h / group) * headDim
-                var maxScore = -Float.infinity
-                for t in 0..<context {
-                    let slot = Int(blockTable[t / blockSize]) * blockSize + t % blockSize
-                    let s = SIMDMath.dot(q, keys + slot * kvStride + kvOffset, count: headDim) * scale
-                    scores[t] = s
-                    if s > maxScore { maxScore = s }
-                }
-                var total: Float = 0
-                for t in 0..<context {
-                    let e = Foundation.exp(scores[t] - maxScore)
-                    scores[t] = e
-                    total += e
-                }
-                let out = output + r * heads * headDim + h * headDim
-                out.update(repeating: 0, count: headDim)
-                let inverseTotal = 1 / total
-                for t in 0..<context {
-                    let slot = Int(blockTable[t / blockSize]) * blockSize + t % blockSize
-                    SIMDMath.axpy(scores[t] * inverseTotal, values + slot * kvStride + kvOffset, out, count: headDim)
-                }
-            }
+        let kvOffset = (h / (heads / kvHeads)) * headDim
+        var maxScore = -Float.infinity
+        for t in 0..<context {
+            let slot = Int(blockTable[t / blockSize]) * blockSize + t % blockSize
+            let s = SIMDMath.dot(q, keys + slot * kvStride + kvOffset, count: headDim) * scale
+            scores[t] = s
+            if s > maxScore { maxScore = s }
+        }
+        var total: Float = 0
+        for t in 0..<context {
+            let e = Foundation.exp(scores[t] - maxScore)
+            scores[t] = e
+            total += e
+        }
+        out.update(repeating: 0, count: headDim)
+        let inverseTotal = 1 / total
+        for t in 0..<context {
+            let slot = Int(blockTable[t / blockSize]) * blockSize + t % blockSize
+            SIMDMath.axpy(scores[t] * inverseTotal, values + slot * kvStride + kvOffset, out, count: headDim)
         }
     }
 }

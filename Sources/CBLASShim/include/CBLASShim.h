@@ -29,6 +29,14 @@ int eagle_linear_skinny(const float *x, const float *w, float *y,
 void eagle_sgemm(const float *a, const float *b, float *c, int m, int n, int k,
                  int transB, float alpha, float beta);
 
+/// Runs `body(context, begin, end, part)` over `[0, count)` split into contiguous ranges
+/// across the shim's persistent worker threads (the caller runs part 0); range boundaries
+/// are multiples of `grain`; `part` < `eagle_parallel_parts()` identifies the share.
+void eagle_parallel_for(void (*body)(void *, int, int, int), void *context, int count, int grain);
+
+/// The number of shares `eagle_parallel_for` splits work into.
+int eagle_parallel_parts(void);
+
 /// Sets the number of threads of OpenBLAS and of the shim's own persistent pool.
 void eagle_blas_set_threads(int threads);
 

@@ -65,7 +65,8 @@ enum DecoderBlocks {
                         queries: ws.qkv.pointer + segment.offset * g.qkvWidth, queryStride: g.qkvWidth,
                         positions: positions.baseAddress! + segment.offset, rows: segment.count,
                         keys: keys, values: values, blockTable: table, blockSize: cache.blockSize,
-                        scores: ws.scores.pointer, output: ws.attention.pointer + segment.offset * g.queryWidth)
+                        scores: ws.scores.pointer, scoreStride: ws.contextCapacity,
+                        output: ws.attention.pointer + segment.offset * g.queryWidth)
                 }
             }
         }

@@ -1,3 +1,4 @@
+import EagleKernels
 import EagleLoading
 
 /// Preallocated activation buffers of a forward pass. They grow only when a batch larger
@@ -5,7 +6,7 @@ import EagleLoading
 final class Workspace {
     private(set) var capacity = 0          // token rows
     private(set) var rowCapacity = 0       // logit rows
-    private(set) var contextCapacity = 0   // attention positions
+    private(set) var contextCapacity = 0   // attention positions (per thread)
     var tokenCount = 0
     var logitRowCount = 0
 
@@ -20,7 +21,7 @@ final class Workspace {
     var captured = FloatBuffer(count: 0)   // [numCaptured, T, H]
     var rowHidden = FloatBuffer(count: 0)  // [R, H]
     var logits = FloatBuffer(count: 0)     // [R, V]
-    var scores = FloatBuffer(count: 0)     // [maxContext]
+    var scores = FloatBuffer(count: 0)     // [threads, contextCapacity]
 
     /// Makes room for `tokens` rows, `logitRows` logit rows and `context` attended positions.
     func reserve(tokens: Int, logitRows: Int, context: Int, captures: Int, geometry g: LayerGeometry) {
@@ -44,7 +45,7 @@ final class Workspace {
         }
         if context > contextCapacity {
             contextCapacity = max(context, 2 * contextCapacity)
-            scores = FloatBuffer(count: contextCapacity)
+            scores = FloatBuffer(count: Parallel.parts * contextCapacity)
         }
         tokenCount = tokens
         logitRowCount = logitRows
