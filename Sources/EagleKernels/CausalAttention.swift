@@ -48,7 +48,8 @@ public struct CausalAttention: Sendable {
         }
     }
 
-    /// One query head of one row against positions `0..<context`.
+    /// One query head of one row against positions `0..<context`, walking the block table
+    /// block by block (no per-position division).
     @inlinable
     func head(
         _ h: Int, query q: UnsafePointer<Float>, context: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
@@ -57,23 +58,35 @@ public struct CausalAttention: Sendable {
         let kvStride = kvHeads * headDim
         let kvOffset = (h / (heads / kvHeads)) * headDim
         var maxScore = -Float.infinity
-        for t in 0..<context {
-            let slot = Int(blockTable[t / blockSize]) * blockSize + t % blockSize
-            let s = SIMDMath.dot(q, keys + slot * kvStride + kvOffset, count: headDim) * scale
-            scores[t] = s
-            if s > maxScore { maxScore = s }
+        var t = 0, block = 0
+        while t < context {
+            let base = Int(blockTable[block]) * blockSize
+            let end = min(context, t + blockSize)
+            var slot = base
+            while t < end {
+                let s = SIMDMath.dot(q, keys + slot * kvStride + kvOffset, count: headDim) * scale
+                scores[t] = s
+                if s > maxScore { maxScore = s }
+                t += 1
+                slot += 1
+            }
+            block += 1
         }
-        var total: Float = 0
-        for t in 0..<context {
-            let e = Foundation.exp(scores[t] - maxScore)
-            scores[t] = e
-            total += e
-        }
+        let total = SIMDMath.exponentiate(scores, count: context, subtracting: maxScore)
         out.update(repeating: 0, count: headDim)
         let inverseTotal = 1 / total
-        for t in 0..<context {
-            let slot = Int(blockTable[t / blockSize]) * blockSize + t % blockSize
-            SIMDMath.axpy(scores[t] * inverseTotal, values + slot * kvStride + kvOffset, out, count: headDim)
+        t = 0
+        block = 0
+        while t < context {
+            let base = Int(blockTable[block]) * blockSize
+            let end = min(context, t + blockSize)
+            var slot = base
+            while t < end {
+                SIMDMath.axpy(scores[t] * inverseTotal, values + slot * kvStride + kvOffset, out, count: headDim)
+                t += 1
+                slot += 1
+            }
+            block += 1
         }
     }
 }

@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+import EagleKernels
+
+@Suite struct SIMDMathTests {
+    /// The vector exp against libm over the whole useful range (softmax inputs are ≤ 0).
+    @Test func exp8MatchesLibm() {
+        var worst: Float = 0
+        var x: Float = -87
+        while x < 88 {
+            let lanes = SIMD8<Float>((0..<8).map { x + Float($0) * 0.0137 })
+            let approx = SIMDMath.exp8(lanes)
+            for i in 0..<8 {
+                let exact = Foundation.exp(Double(lanes[i]))
+                worst = max(worst, Float(abs(Double(approx[i]) - exact) / exact))
+            }
+            x += 0.1
+        }
+        #expect(worst < 3e-7, "max relative error \(worst)")
+    }
+
+    @Test func exponentiateSumsAndHandlesTails() {
+        let inputs: [Float] = (0..<13).map { Float($0) * -0.7 }
+        var values = inputs
+        let total = values.withUnsafeMutableBufferPointer { SIMDMath.exponentiate($0.baseAddress!, count: 13, subtracting: 1) }
+        let expected = inputs.map { Foundation.exp(Double($0 - 1)) }
+        for (v, e) in zip(values, expected) { #expect(abs(Double(v) - e) <= 3e-7 * e) }
+        #expect(abs(Double(total) - expected.reduce(0, +)) <= 1e-6)
+    }
+}
