@@ -2,8 +2,10 @@
 // created per call, and a wake-up costs a cache-line write. Workers spin for a while after
 // each job, then sleep on a condition variable so an idle engine does not burn CPU.
 #include "internal.h"
+#include <cblas.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sched.h>
 #include <unistd.h>
 
 #define MAX_THREADS 64
@@ -59,6 +61,7 @@ static void *worker(void *arg) {
 }
 
 static void start_pool(void) {
+    openblas_set_num_threads(1);   // OpenBLAS kernels run inside this pool's threads
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     thread_count = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : (int)cores;
     for (int i = 1; i < thread_count; i++) {
@@ -86,9 +89,12 @@ void eagle_parallel_for(void (*body)(void *, int, int, int), void *context, int 
     pthread_cond_broadcast(&sleep_cond);
     pthread_mutex_unlock(&sleep_lock);
     run_part(&current_job, 0);
-    while (atomic_load_explicit(&pending, memory_order_acquire) > 0) {
+    // Spin briefly for the other parts; if they are slow (a core taken by another process),
+    // give the core away instead of burning it.
+    for (int spins = 0; atomic_load_explicit(&pending, memory_order_acquire) > 0; spins++) {
+        if (spins > 4000) sched_yield();
 #if defined(__x86_64__)
-        __builtin_ia32_pause();
+        else __builtin_ia32_pause();
 #endif
     }
     pthread_mutex_unlock(&job_lock);

@@ -10,12 +10,13 @@ extern "C" {
 ///     y[rows, out] = x[rows, in] · W[out, in]ᵀ        (accumulate == 0)
 ///     y[rows, out] += x[rows, in] · W[out, in]ᵀ       (accumulate != 0)
 ///
-/// All matrices are dense row-major float32. The shim picks the kernel (GEMV for one
-/// row, GEMM otherwise) so that callers never choose.
+/// All matrices are dense row-major float32. The shim picks the kernel (its skinny GEMM
+/// for 1–16 rows, OpenBLAS sgemm above) so that callers never choose.
 void eagle_linear(const float *x, const float *w, float *y,
                   int rows, int in, int out, int accumulate);
 
-/// The same product computed by OpenBLAS alone (sgemv for one row, sgemm otherwise).
+/// The same product computed by OpenBLAS kernels (sgemv for one row, sgemm otherwise),
+/// split by output columns over the shim's threads.
 void eagle_linear_openblas(const float *x, const float *w, float *y,
                            int rows, int in, int out, int accumulate);
 
@@ -24,10 +25,10 @@ void eagle_linear_openblas(const float *x, const float *w, float *y,
 int eagle_linear_skinny(const float *x, const float *w, float *y,
                         int rows, int in, int out, int accumulate);
 
-/// General row-major GEMM passthrough: C[m,n] = alpha·A[m,k]·op(B) + beta·C, with
-/// op(B) = Bᵀ (B is [n,k]) when transB != 0, else B ([k,n]).
-void eagle_sgemm(const float *a, const float *b, float *c, int m, int n, int k,
-                 int transB, float alpha, float beta);
+/// Row-major GEMM with explicit leading dimensions (sub-matrices of larger buffers):
+/// C[m,n] = alpha·A[m,k]·op(B) + beta·C, op(B) = Bᵀ (B is [n,k]) when transB != 0, else B ([k,n]).
+void eagle_sgemm_strided(int transB, int m, int n, int k, float alpha, const float *a, int lda,
+                         const float *b, int ldb, float beta, float *c, int ldc);
 
 /// Runs `body(context, begin, end, part)` over `[0, count)` split into contiguous ranges
 /// across the shim's persistent worker threads (the caller runs part 0); range boundaries
@@ -37,10 +38,11 @@ void eagle_parallel_for(void (*body)(void *, int, int, int), void *context, int 
 /// The number of shares `eagle_parallel_for` splits work into.
 int eagle_parallel_parts(void);
 
-/// Sets the number of threads of OpenBLAS and of the shim's own persistent pool.
+/// Sets the number of threads of the shim's persistent pool, which runs every product
+/// (OpenBLAS is kept single-threaded inside it).
 void eagle_blas_set_threads(int threads);
 
-/// The number of BLAS threads in use.
+/// The number of matmul threads in use.
 int eagle_blas_threads(void);
 
 #ifdef __cplusplus

@@ -35,6 +35,10 @@ struct LayerGeometry {
 
 /// The two halves of a pre-norm decoder layer, shared by the Llama target and the draft heads.
 enum DecoderBlocks {
+    /// Segments with at least this many rows use matrix-product attention; fewer rows (decode,
+    /// verify) use the per-row kernel, so a row's result never depends on its batch.
+    static let prefillRows = 64
+
     /// `residual += o_proj(attention(qkv(input)))` for every row of `batch`; writes the rows'
     /// keys/values into `cache` (layer `layer`) first. `input` is the normed layer input.
     static func attention(
@@ -61,6 +65,16 @@ enum DecoderBlocks {
             }
             batch.positions.withUnsafeBufferPointer { positions in
                 cache.withBlockTable(segment.sequence) { table in
+                    if segment.count >= prefillRows {
+                        attention.applyPrefill(
+                            queries: ws.qkv.pointer + segment.offset * g.qkvWidth, queryStride: g.qkvWidth,
+                            positions: positions.baseAddress! + segment.offset, rows: segment.count,
+                            keys: keys, values: values, blockTable: table, blockSize: cache.blockSize,
+                            scratch: PrefillAttentionScratch(keys: ws.prefillKeys.pointer, values: ws.prefillValues.pointer,
+                                                             scores: ws.prefillScores.pointer),
+                            output: ws.attention.pointer + segment.offset * g.queryWidth)
+                        return
+                    }
                     attention.apply(
                         queries: ws.qkv.pointer + segment.offset * g.qkvWidth, queryStride: g.qkvWidth,
                         positions: positions.baseAddress! + segment.offset, rows: segment.count,

@@ -22,6 +22,11 @@ final class Workspace {
     var rowHidden = FloatBuffer(count: 0)  // [R, H]
     var logits = FloatBuffer(count: 0)     // [R, V]
     var scores = FloatBuffer(count: 0)     // [threads, contextCapacity]
+    // Prefill attention: gathered keys/values of one KV head, scores of a chunk of rows.
+    private(set) var prefillCapacity = 0
+    var prefillKeys = FloatBuffer(count: 0)    // [prefillCapacity, headDim]
+    var prefillValues = FloatBuffer(count: 0)  // [prefillCapacity, headDim]
+    var prefillScores = FloatBuffer(count: 0)  // [prefillChunk, prefillCapacity]
 
     /// Makes room for `tokens` rows, `logitRows` logit rows and `context` attended positions.
     func reserve(tokens: Int, logitRows: Int, context: Int, captures: Int, geometry g: LayerGeometry) {
@@ -46,6 +51,12 @@ final class Workspace {
         if context > contextCapacity {
             contextCapacity = max(context, 2 * contextCapacity)
             scores = FloatBuffer(count: Parallel.parts * contextCapacity)
+        }
+        if tokens >= DecoderBlocks.prefillRows, context > prefillCapacity {
+            prefillCapacity = max(context, 2 * prefillCapacity)
+            prefillKeys = FloatBuffer(count: prefillCapacity * g.headDim, initialize: false)
+            prefillValues = FloatBuffer(count: prefillCapacity * g.headDim, initialize: false)
+            prefillScores = FloatBuffer(count: CausalAttention.prefillChunk * prefillCapacity, initialize: false)
         }
         tokenCount = tokens
         logitRowCount = logitRows
