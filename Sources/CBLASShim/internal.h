@@ -6,6 +6,13 @@
 
 int eagle_cpu_has_avx2_fma(void);
 
+/// The operands of `y[rows, out] (+)= x[rows, in] · w[out, in]ᵀ`, handed to pool workers.
+typedef struct {
+    const float *x, *w;
+    float *y;
+    int rows, in, out, accumulate;
+} eagle_product;
+
 
 void eagle_pool_set_threads(int threads);
 

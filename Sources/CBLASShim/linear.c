@@ -10,16 +10,10 @@ int eagle_linear_skinny(const float *x, const float *w, float *y,
     return 1;
 }
 
-typedef struct {
-    const float *x, *w;
-    float *y;
-    int rows, in, out, accumulate;
-} gemm_args;
-
 // One share of the output columns, through single-threaded OpenBLAS (sgemv or sgemm).
 static void openblas_columns(void *p, int begin, int end, int part) {
     (void)part;
-    const gemm_args *a = p;
+    const eagle_product *a = p;
     const float beta = a->accumulate ? 1.0f : 0.0f;
     if (a->rows == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, end - begin, a->in, 1.0f, a->w + (size_t)begin * a->in, a->in,
@@ -34,7 +28,7 @@ static void openblas_columns(void *p, int begin, int end, int part) {
 // thread pools never fight over the cores.
 void eagle_linear_openblas(const float *x, const float *w, float *y,
                            int rows, int in, int out, int accumulate) {
-    gemm_args args = {x, w, y, rows, in, out, accumulate};
+    eagle_product args = {x, w, y, rows, in, out, accumulate};
     eagle_parallel_for(openblas_columns, &args, out, 64);
 }
 

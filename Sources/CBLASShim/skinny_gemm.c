@@ -69,15 +69,9 @@ static void row_dot(const float *x, const float *w, int in, float *y, int accumu
     *y = accumulate ? *y + s : s;
 }
 
-typedef struct {
-    const float *x, *w;
-    float *y;
-    int rows, in, out, accumulate;
-} skinny_args;
-
 static void skinny_range(void *p, int begin, int end, int part) {
     (void)part;
-    const skinny_args *a = p;
+    const eagle_product *a = p;
     int o = begin;
     for (; o + OUT_BLOCK <= end; o += OUT_BLOCK) {
         const float *w = a->w + (size_t)o * a->in;
@@ -99,6 +93,6 @@ int eagle_skinny_supported(int rows, int in) {
 }
 
 void eagle_skinny_gemm(const float *x, const float *w, float *y, int rows, int in, int out, int accumulate) {
-    skinny_args args = {x, w, y, rows, in, out, accumulate};
+    eagle_product args = {x, w, y, rows, in, out, accumulate};
     eagle_parallel_for(skinny_range, &args, out, OUT_BLOCK * 8);
 }
