@@ -47,6 +47,11 @@ public struct ForwardBatch {
         }
     }
 
+    /// Requests logits for `rows` (appended in place, so a reused batch does not allocate).
+    public mutating func requestLogits<R: Sequence>(rows: R) where R.Element == Int {
+        logitRows.append(contentsOf: rows)
+    }
+
     public mutating func removeAll() {
         tokens.removeAll(keepingCapacity: true)
         positions.removeAll(keepingCapacity: true)

@@ -15,9 +15,9 @@ import Testing
                                       params: SamplingParams(temperature: 0, maxTokens: maxTokens), rng: RandomGenerator(seed: 0))
         var tokens = [try decoder.prefill(prompt)]
         while tokens.count < maxTokens {
-            let step = try decoder.step(maxLength: target.maxPositions)
-            if step.isEmpty { break }
-            tokens += step
+            let before = tokens.count
+            try decoder.step(maxLength: target.maxPositions, into: &tokens)
+            if tokens.count == before { break }
         }
         return (Array(tokens.prefix(maxTokens)), decoder.finalMetrics)
     }

@@ -67,8 +67,11 @@ final class EngineCore {
         metrics.prefillSeconds = Double(firstToken - start) / 1e9
         metrics.generatedTokens = 1
         report()
+        var tokens: [Int] = []
+        tokens.reserveCapacity(speculativeTokens + 1)
         while !tracker.isFinished {
-            let tokens = try decoder.step(maxLength: maxModelLength)
+            tokens.removeAll(keepingCapacity: true)
+            try decoder.step(maxLength: maxModelLength, into: &tokens)
             if tokens.isEmpty { tracker.finish(.length, reason: nil) }
             for token in tokens where !tracker.isFinished { tracker.append(token) }
             metrics.generatedTokens = tracker.output.tokenIDs.count

@@ -46,7 +46,7 @@ public final class SequenceDecoder {
         try timed(\.targetSeconds) {
             batch.removeAll()
             batch.append(sequence: sequence, tokens: prompt, startPosition: 0)
-            batch.logitRows = [prompt.count - 1]
+            batch.requestLogits(rows: CollectionOfOne(prompt.count - 1))
             try target.forward(batch)
         }
         length = prompt.count
@@ -57,12 +57,16 @@ public final class SequenceDecoder {
         return pending
     }
 
-    /// The next tokens (at least one), never running past `maxLength` positions.
-    /// Returns an empty array when the context is full.
-    public func step(maxLength: Int) throws -> [Int] {
-        guard length + 1 < maxLength else { return [] }
+    /// Appends the next tokens (at least one) to `tokens`, never running past `maxLength`
+    /// positions; appends nothing when the context is full. (Appending into a reused buffer
+    /// keeps the decode loop free of allocations.)
+    public func step(maxLength: Int, into tokens: inout [Int]) throws {
+        guard length + 1 < maxLength else { return }
         let k = min(speculativeTokens, maxLength - length - 2)
-        guard let proposer, k > 0 else { return [try plainStep()] }
+        guard let proposer, k > 0 else {
+            tokens.append(try plainStep())
+            return
+        }
         if drafts.count > k { drafts.removeLast(drafts.count - k) }
         if drafts.count < k { drafts += try proposer.propose(count: k - drafts.count) }
 
@@ -70,7 +74,7 @@ public final class SequenceDecoder {
         try timed(\.targetSeconds) {
             batch.removeAll()
             batch.append(sequence: sequence, tokens: CollectionOfOne(pending) + drafts, startPosition: start)
-            batch.logitRows = Array(0...k)
+            batch.requestLogits(rows: 0...k)
             try target.forward(batch)
         }
         let (accepted, emitted) = GreedyVerifier.verify(drafts: drafts) { target.argmax(row: $0) }
@@ -80,14 +84,14 @@ public final class SequenceDecoder {
         length = start + accepted + 1
         pending = emitted.last!
         drafts = [try proposer.firstPass(tokens: drafts.prefix(accepted) + [pending], startPosition: start, target: target)]
-        return emitted
+        tokens.append(contentsOf: emitted)
     }
 
     private func plainStep() throws -> Int {
         try timed(\.targetSeconds) {
             batch.removeAll()
             batch.append(sequence: sequence, tokens: CollectionOfOne(pending), startPosition: length)
-            batch.logitRows = [0]
+            batch.requestLogits(rows: CollectionOfOne(0))
             try target.forward(batch)
         }
         length += 1

@@ -34,7 +34,7 @@ public final class Eagle3Proposer {
         defer { seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         batch.removeAll()
         batch.append(sequence: sequence, tokens: tokens, startPosition: startPosition)
-        batch.logitRows = [tokens.count - 1]
+        batch.requestLogits(rows: CollectionOfOne(tokens.count - 1))
         let aux = (0..<context.draft.auxLayers.count).map { target.capturedHiddenStates($0).baseAddress! }
         try context.forward(batch, auxStates: aux)
         keepHidden()
@@ -51,7 +51,7 @@ public final class Eagle3Proposer {
         for _ in 0..<count {
             batch.removeAll()
             batch.append(sequence: sequence, tokens: CollectionOfOne(lastDraft), startPosition: position)
-            batch.logitRows = [0]
+            batch.requestLogits(rows: CollectionOfOne(0))
             try hidden.withUnsafeBufferPointer { try context.forward(batch, hiddenStates: $0.baseAddress!) }
             keepHidden()
             position += 1

@@ -30,7 +30,7 @@ public struct ForwardCostProbe: Sendable {
         func time(_ tokens: Int) throws -> Double {
             batch.removeAll()
             batch.append(sequence: sequence, tokens: (0..<tokens).map { ($0 * 13 + 5) % model.config.vocabSize }, startPosition: history)
-            batch.logitRows = Array(0..<tokens)
+            batch.requestLogits(rows: 0..<tokens)
             let start = DispatchTime.now().uptimeNanoseconds
             try context.forward(batch)
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -27,7 +27,7 @@ public enum ForwardError: Error, Equatable, CustomStringConvertible {
 ///     let seq = context.cache.addSequence()
 ///     var batch = ForwardBatch()
 ///     batch.append(sequence: seq, tokens: promptIDs, startPosition: 0)
-///     batch.logitRows = [promptIDs.count - 1]
+///     batch.requestLogits(rows: [promptIDs.count - 1])
 ///     try context.forward(batch)
 ///     let next = context.argmax(row: 0)
 public final class LlamaContext {
