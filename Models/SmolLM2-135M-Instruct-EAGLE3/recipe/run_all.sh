@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# data -> train -> export for the SmolLM2-135M-Instruct EAGLE-3 head. Every stage resumes:
+# generate_data.py skips finished shards, train.py continues from work/train/checkpoint.pt,
+# export.py is cheap and simply rewrites the head. Re-run the script after an interruption.
+#
+#   bash run_all.sh            # full run (see README.md for wall times)
+#   QUICK=1 bash run_all.sh    # smoke run: 40 prompts, 64 new tokens, ~5 min of training,
+#                              # exported to work/export-quick (not next to the recipe)
+# Environment overrides: PY (python), THREADS (default 1), N_NEW (max new tokens), EPOCHS,
+# BUDGET_MIN (training time budget), VOCAB (draft vocab size).
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=${PY:-/tmp/pyref/venv/bin/python}
+THREADS=${THREADS:-1}
+VOCAB=${VOCAB:-8192}
+export OMP_NUM_THREADS=$THREADS TOKENIZERS_PARALLELISM=false PYTHONWARNINGS=ignore
+
+if [[ "${QUICK:-0}" == 1 ]]; then
+  DATA=work/data-quick; TRAIN=work/train-quick; OUT=work/export-quick
+  "$PY" generate_data.py --out "$DATA" --limit 40 --shard-size 20 --batch-size 10 \
+      --max-new-tokens "${N_NEW:-64}" --draft-vocab-size "$VOCAB" --threads "$THREADS"
+  "$PY" train.py --quick --data "$DATA" --out "$TRAIN" --draft-vocab-size "$VOCAB" --threads "$THREADS" \
+      ${BUDGET_MIN:+--time-budget-min "$BUDGET_MIN"}
+else
+  DATA=work/data; TRAIN=work/train; OUT=..
+  "$PY" generate_data.py --out "$DATA" --max-new-tokens "${N_NEW:-160}" --batch-size 16 \
+      --draft-vocab-size "$VOCAB" --threads "$THREADS"
+  "$PY" train.py --data "$DATA" --out "$TRAIN" --draft-vocab-size "$VOCAB" --threads "$THREADS" \
+      --epochs "${EPOCHS:-4}" --time-budget-min "${BUDGET_MIN:-115}"
+fi
+"$PY" export.py --trained "$TRAIN/final" --out "$OUT" --data "$DATA"
+echo "head written to $(cd "$OUT" && pwd)"
