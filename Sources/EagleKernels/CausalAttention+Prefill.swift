@@ -32,17 +32,9 @@ extension CausalAttention {
         let context = Int(positions[rows - 1]) + 1
         let kvStride = kvHeads * headDim, outStride = heads * headDim
         for g in 0..<kvHeads {
-            var t = 0, block = 0
-            while t < context {
-                var slot = Int(blockTable[block]) * blockSize
-                let end = min(context, t + blockSize)
-                while t < end {
-                    (scratch.keys + t * headDim).update(from: keys + slot * kvStride + g * headDim, count: headDim)
-                    (scratch.values + t * headDim).update(from: values + slot * kvStride + g * headDim, count: headDim)
-                    t += 1
-                    slot += 1
-                }
-                block += 1
+            Self.forEachSlot(context, blockTable: blockTable, blockSize: blockSize) { t, slot in
+                (scratch.keys + t * headDim).update(from: keys + slot * kvStride + g * headDim, count: headDim)
+                (scratch.values + t * headDim).update(from: values + slot * kvStride + g * headDim, count: headDim)
             }
             for h in (g * heads / kvHeads)..<((g + 1) * heads / kvHeads) {
                 var first = 0

@@ -57,32 +57,28 @@ public struct CausalAttention: Sendable {
     ) {
         let kvStride = kvHeads * headDim
         let kvOffset = (h / (heads / kvHeads)) * headDim
+        Self.forEachSlot(context, blockTable: blockTable, blockSize: blockSize) { t, slot in
+            scores[t] = SIMDMath.dot(q, keys + slot * kvStride + kvOffset, count: headDim) * scale
+        }
         var maxScore = -Float.infinity
+        for t in 0..<context where scores[t] > maxScore { maxScore = scores[t] }
+        let inverseTotal = 1 / SIMDMath.exponentiate(scores, count: context, subtracting: maxScore)
+        out.update(repeating: 0, count: headDim)
+        Self.forEachSlot(context, blockTable: blockTable, blockSize: blockSize) { t, slot in
+            SIMDMath.axpy(scores[t] * inverseTotal, values + slot * kvStride + kvOffset, out, count: headDim)
+        }
+    }
+
+    /// Calls `body(position, slot)` for positions `0..<context` of a paged sequence, walking
+    /// its block table block by block (no per-position division).
+    @inlinable
+    static func forEachSlot(_ context: Int, blockTable: UnsafePointer<Int32>, blockSize: Int, _ body: (Int, Int) -> Void) {
         var t = 0, block = 0
         while t < context {
-            let base = Int(blockTable[block]) * blockSize
+            var slot = Int(blockTable[block]) * blockSize
             let end = min(context, t + blockSize)
-            var slot = base
             while t < end {
-                let s = SIMDMath.dot(q, keys + slot * kvStride + kvOffset, count: headDim) * scale
-                scores[t] = s
-                if s > maxScore { maxScore = s }
-                t += 1
-                slot += 1
-            }
-            block += 1
-        }
-        let total = SIMDMath.exponentiate(scores, count: context, subtracting: maxScore)
-        out.update(repeating: 0, count: headDim)
-        let inverseTotal = 1 / total
-        t = 0
-        block = 0
-        while t < context {
-            let base = Int(blockTable[block]) * blockSize
-            let end = min(context, t + blockSize)
-            var slot = base
-            while t < end {
-                SIMDMath.axpy(scores[t] * inverseTotal, values + slot * kvStride + kvOffset, out, count: headDim)
+                body(t, slot)
                 t += 1
                 slot += 1
             }

@@ -23,6 +23,9 @@ public struct ForwardBatch {
 
     public var tokenCount: Int { tokens.count }
 
+    /// Positions attended by the batch's last rows: the largest segment end.
+    public var contextLength: Int { segments.reduce(0) { max($0, $1.startPosition + $1.count) } }
+
     /// Appends a chunk of one sequence. Returns the row range it occupies.
     @discardableResult
     public mutating func append<C: Collection>(sequence: KVCache.SequenceID, tokens newTokens: C, startPosition: Int)

@@ -9,8 +9,7 @@ struct TokenizeCommand: ParsableCommand {
     @Argument(help: "Text to tokenize (stdin when omitted).")
     var text: String?
 
-    @Option(name: .long, help: "HF-layout model directory (default: SmolLM2-135M-Instruct).")
-    var model: String?
+    @OptionGroup var model: ModelOptions
 
     @Flag(name: .long, help: "Print JSON with ids and token strings.")
     var json = false
@@ -20,7 +19,7 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         let text = try self.text ?? readStandardInput()
-        let tokenizer = try Tokenizer(directory: try ModelOptions.parse(model.map { ["--model", $0] } ?? []).resolveDirectory())
+        let tokenizer = try Tokenizer(directory: model.resolveDirectory())
         let ids = tokenizer.encode(text, addSpecialTokens: addSpecialTokens)
         if json {
             let object: [String: Any] = ["ids": ids, "tokens": ids.map { tokenizer.tokenString(for: $0) ?? "" }]
@@ -39,15 +38,14 @@ struct DetokenizeCommand: ParsableCommand {
     @Argument(help: "Token ids (stdin when omitted; separated by spaces, commas or newlines).")
     var ids: [String] = []
 
-    @Option(name: .long, help: "HF-layout model directory (default: SmolLM2-135M-Instruct).")
-    var model: String?
+    @OptionGroup var model: ModelOptions
 
     @Flag(name: .long, help: "Leave special tokens out of the text.")
     var skipSpecialTokens = false
 
     func run() throws {
         let words = ids.isEmpty ? try readStandardInput().split(whereSeparator: { " ,\n\t[]".contains($0) }).map(String.init) : ids
-        let tokenizer = try Tokenizer(directory: try ModelOptions.parse(model.map { ["--model", $0] } ?? []).resolveDirectory())
+        let tokenizer = try Tokenizer(directory: model.resolveDirectory())
         let values = try words.flatMap { $0.split(separator: ",") }.map { word -> Int in
             guard let id = Int(word), id >= 0, id < tokenizer.vocabularySize else {
                 throw ValidationError("'\(word)' is not a token id (0..<\(tokenizer.vocabularySize))")

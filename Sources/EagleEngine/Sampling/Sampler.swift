@@ -1,3 +1,4 @@
+import EagleKernels
 import Foundation
 
 /// Turns one row of logits into a token, applying, in vLLM's order, temperature, top-k,
@@ -33,9 +34,7 @@ public final class Sampler {
 
     /// First index of the maximum (like `torch.argmax`).
     public static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int {
-        var best = 0
-        for i in logits.indices where logits[i] > logits[best] { best = i }
-        return best
+        SIMDMath.argmax(logits.baseAddress!, count: logits.count)
     }
 
     /// Inverse-CDF draw from a normalised distribution.

@@ -1,7 +1,18 @@
 extension KVCache {
-    /// Checks that every segment of `batch` can be written (positions contiguous with the
-    /// sequence, within `maxPositions`, enough free blocks) without changing anything.
-    func validate(_ batch: ForwardBatch, maxPositions: Int) throws {
+    /// Makes the cache ready for `batch`: checks that every segment can be written (positions
+    /// contiguous with the sequence, within `maxPositions`, enough free blocks) — throwing
+    /// before anything changes — then rolls each sequence back to its segment's start position,
+    /// reserves its blocks and marks the new positions valid.
+    func prepare(_ batch: ForwardBatch, maxPositions: Int) throws {
+        try validate(batch, maxPositions: maxPositions)
+        for segment in batch.segments {
+            truncate(segment.sequence, to: segment.startPosition)
+            try reserve(segment.sequence, capacity: segment.startPosition + segment.count)
+            setLength(segment.sequence, segment.startPosition + segment.count)
+        }
+    }
+
+    private func validate(_ batch: ForwardBatch, maxPositions: Int) throws {
         var needed = 0
         for segment in batch.segments {
             let length = length(of: segment.sequence)
@@ -16,16 +27,6 @@ extension KVCache {
         }
         if needed > freeBlockCount {
             throw KVCacheError.outOfBlocks(requested: needed * blockSize, freeBlocks: freeBlockCount, blockSize: blockSize)
-        }
-    }
-
-    /// Rolls each segment's sequence back to its start position, reserves its blocks and
-    /// marks the new positions valid. Call after `validate(_:maxPositions:)`.
-    func prepare(_ batch: ForwardBatch) throws {
-        for segment in batch.segments {
-            truncate(segment.sequence, to: segment.startPosition)
-            try reserve(segment.sequence, capacity: segment.startPosition + segment.count)
-            setLength(segment.sequence, segment.startPosition + segment.count)
         }
     }
 }

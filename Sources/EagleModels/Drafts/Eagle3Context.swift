@@ -85,12 +85,10 @@ public final class Eagle3Context {
 
     private func begin(_ batch: ForwardBatch) throws {
         try batch.validate(vocabularySize: draft.config.vocabSize)
-        try cache.validate(batch, maxPositions: maxPositions)
-        try cache.prepare(batch)
+        try cache.prepare(batch, maxPositions: maxPositions)
         let t = batch.tokenCount, c = draft.config
-        var context = 0
-        for segment in batch.segments { context = max(context, segment.startPosition + segment.count) }
-        workspace.reserve(tokens: t, logitRows: batch.logitRows.count, context: context, captures: 0, geometry: draft.geometry)
+        workspace.reserve(tokens: t, logitRows: batch.logitRows.count, context: batch.contextLength, captures: 0,
+                          geometry: draft.geometry)
         if t > rowCapacity {
             rowCapacity = t
             projected = FloatBuffer(count: t * c.hiddenSize)
@@ -124,13 +122,7 @@ public final class Eagle3Context {
                       rows: t, width: h, epsilon: eps)
         DecoderBlocks.mlp(w.mlp, input: ws.normed.pointer, residual: ws.hidden.pointer, rows: t,
                           geometry: draft.geometry, workspace: ws)
-        let rows = batch.logitRows
-        guard !rows.isEmpty else { return }
-        for (i, row) in rows.enumerated() {
-            RMSNorm.apply(ws.hidden.pointer + row * h, weight: w.finalNorm.pointer, into: ws.rowHidden.pointer + i * h,
-                          rows: 1, width: h, epsilon: eps)
-        }
-        Linear.apply(ws.rowHidden.pointer, weight: w.lmHead.pointer, into: ws.logits.pointer,
-                     rows: rows.count, inFeatures: h, outFeatures: c.draftVocabSize)
+        DecoderBlocks.logits(rows: batch.logitRows, finalNorm: w.finalNorm, lmHead: w.lmHead, epsilon: eps,
+                             geometry: draft.geometry, workspace: ws)
     }
 }

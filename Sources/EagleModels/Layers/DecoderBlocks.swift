@@ -103,6 +103,19 @@ enum DecoderBlocks {
         if let bias = w.downBias { addBias(bias, to: residual, rows: t) }
     }
 
+    /// Final norm of the requested rows of the residual stream into `rowHidden`, then the
+    /// lm_head into `logits` (`[rows, vocabulary]`).
+    static func logits(rows: [Int], finalNorm: FloatTensor, lmHead: FloatTensor, epsilon: Float,
+                       geometry g: LayerGeometry, workspace ws: Workspace) {
+        guard !rows.isEmpty else { return }
+        for (i, row) in rows.enumerated() {
+            RMSNorm.apply(ws.hidden.pointer + row * g.hidden, weight: finalNorm.pointer, into: ws.rowHidden.pointer + i * g.hidden,
+                          rows: 1, width: g.hidden, epsilon: epsilon)
+        }
+        Linear.apply(ws.rowHidden.pointer, weight: lmHead.pointer, into: ws.logits.pointer,
+                     rows: rows.count, inFeatures: g.hidden, outFeatures: g.vocabulary)
+    }
+
     static func addBias(_ bias: FloatTensor, to x: UnsafeMutablePointer<Float>, rows: Int) {
         let n = bias.count
         for r in 0..<rows {

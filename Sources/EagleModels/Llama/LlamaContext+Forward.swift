@@ -9,16 +9,12 @@ extension LlamaContext {
     /// Throws before touching any state when the input is invalid or the cache is full.
     public func forward(_ batch: ForwardBatch) throws {
         let c = model.config
-        try validate(batch)
-        var maxContext = 0
-        for segment in batch.segments {
-            maxContext = max(maxContext, segment.startPosition + segment.count)
-        }
+        try batch.validate(vocabularySize: c.vocabSize)
         // Rewriting from `startPosition` drops anything past it (rejected drafts).
-        try cache.prepare(batch)
+        try cache.prepare(batch, maxPositions: maxPositions)
         let t = batch.tokenCount
         let ws = workspace
-        ws.reserve(tokens: t, logitRows: batch.logitRows.count, context: maxContext,
+        ws.reserve(tokens: t, logitRows: batch.logitRows.count, context: batch.contextLength,
                    captures: capturedLayers.count, geometry: model.geometry)
         guard t > 0 else { return }
         let h = c.hiddenSize
@@ -40,12 +36,8 @@ extension LlamaContext {
             runLayer(layer, batch: batch)
         }
         if captureIndex < capturedLayers.count { capture(index: captureIndex, rows: t) }
-        computeLogits(rows: batch.logitRows)
-    }
-
-    private func validate(_ batch: ForwardBatch) throws {
-        try batch.validate(vocabularySize: model.config.vocabSize)
-        try cache.validate(batch, maxPositions: maxPositions)
+        DecoderBlocks.logits(rows: batch.logitRows, finalNorm: model.weights.finalNorm, lmHead: model.weights.lmHead,
+                             epsilon: c.rmsNormEpsilon, geometry: model.geometry, workspace: ws)
     }
 
     private func capture(index: Int, rows: Int) {
@@ -69,16 +61,4 @@ extension LlamaContext {
                           geometry: model.geometry, workspace: ws)
     }
 
-    private func computeLogits(rows: [Int]) {
-        guard !rows.isEmpty else { return }
-        let c = model.config
-        let ws = workspace, h = c.hiddenSize
-        for (i, row) in rows.enumerated() {
-            (ws.rowHidden.pointer + i * h).update(from: ws.hidden.pointer + row * h, count: h)
-        }
-        RMSNorm.apply(ws.rowHidden.pointer, weight: model.weights.finalNorm.pointer, into: ws.rowHidden.pointer,
-                      rows: rows.count, width: h, epsilon: c.rmsNormEpsilon)
-        Linear.apply(ws.rowHidden.pointer, weight: model.weights.lmHead.pointer, into: ws.logits.pointer,
-                     rows: rows.count, inFeatures: h, outFeatures: c.vocabSize)
-    }
 }
