@@ -32,8 +32,9 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let items = try BenchPrompt.load(prompts)
-        guard let config = try speculation.config() else {
-            throw ValidationError("bench needs a draft head: --draft DIR or --speculative-config JSON")
+        guard let config = try speculation.config(defaultModel: model.isDefault) else {
+            throw ValidationError("bench compares speculative with plain decoding and needs a draft head: "
+                                  + "--draft DIR or --speculative-config JSON (the default model uses its shipped head)")
         }
         let llm = try LLM(model: model.resolveDirectory(), options: EngineOptions(threads: model.threads, speculative: config))
         let params = SamplingParams(temperature: 0, maxTokens: maxTokens, ignoreEOS: false)

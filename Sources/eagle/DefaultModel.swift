@@ -23,9 +23,19 @@ enum DefaultModel {
         return nil
     }
 
-    static var directory: URL {
-        let base = packageModels ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/eagle")
-        return base.appendingPathComponent(name)
+    /// The EAGLE-3 head trained for the default model (committed in the checkout's `Models/`).
+    static let draftName = "SmolLM2-135M-Instruct-EAGLE3"
+
+    static var base: URL {
+        packageModels ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/eagle")
+    }
+
+    static var directory: URL { base.appendingPathComponent(name) }
+
+    /// The shipped draft head, when present.
+    static var shippedDraft: URL? {
+        let dir = base.appendingPathComponent(draftName)
+        return FileManager.default.fileExists(atPath: dir.appendingPathComponent("model.safetensors").path) ? dir : nil
     }
 
     /// Returns the default model directory, importing the model first if it is missing.

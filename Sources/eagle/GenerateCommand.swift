@@ -32,7 +32,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let text = try prompt ?? readStandardInput()
         let llm = try LLM(model: model.resolveDirectory(),
-                          options: EngineOptions(threads: model.threads, speculative: try speculation.config()))
+                          options: EngineOptions(threads: model.threads, speculative: try speculation.config(defaultModel: model.isDefault)))
         let rendered: String
         let ids: [Int]
         if chat {

@@ -14,6 +14,9 @@ struct ModelOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
     }
 
+    /// Whether the default model is used (no `--model`).
+    var isDefault: Bool { model == nil }
+
     func resolveDirectory() throws -> URL {
         if let model {
             let url = URL(fileURLWithPath: model)
@@ -61,6 +64,8 @@ struct SamplingOptions: ParsableArguments {
 
 /// Speculative decoding flags: `--draft DIR --num-speculative-tokens K`, or vLLM's
 /// `--speculative-config '{"method": "eagle3", "model": DIR, "num_speculative_tokens": K}'`.
+/// With neither, the default model speculates with the head shipped beside it
+/// (`Models/SmolLM2-135M-Instruct-EAGLE3`); `--no-speculation` turns speculation off.
 struct SpeculationOptions: ParsableArguments {
     @Option(name: .long, help: "EAGLE-3 draft head directory (speculators or original EAGLE-3 format).")
     var draft: String?
@@ -71,25 +76,39 @@ struct SpeculationOptions: ParsableArguments {
     @Option(name: .long, help: "vLLM-style speculative config JSON.")
     var speculativeConfig: String?
 
+    @Flag(name: .long, help: "Plain decoding, even for the default model and its shipped head.")
+    var noSpeculation = false
+
     func validate() throws {
         if draft != nil, speculativeConfig != nil { throw ValidationError("give --draft or --speculative-config, not both") }
-        if let k = numSpeculativeTokens, !(1...15).contains(k) { throw ValidationError("--num-speculative-tokens must be in 1…15") }
-        if numSpeculativeTokens != nil, draft == nil, speculativeConfig == nil {
-            throw ValidationError("--num-speculative-tokens needs --draft")
+        if noSpeculation, draft != nil || speculativeConfig != nil || numSpeculativeTokens != nil {
+            throw ValidationError("--no-speculation cannot be combined with --draft, --speculative-config or --num-speculative-tokens")
         }
+        if let k = numSpeculativeTokens, !(1...15).contains(k) { throw ValidationError("--num-speculative-tokens must be in 1…15") }
     }
 
-    /// The configured speculation, or nil.
-    func config() throws -> SpeculativeConfig? {
+    /// The configured speculation, or nil. `defaultModel` says whether the target is the
+    /// default model, whose shipped head is then used unless another head is named.
+    func config(defaultModel: Bool) throws -> SpeculativeConfig? {
+        if noSpeculation { return nil }
         if let json = speculativeConfig {
             do { return try SpeculativeConfig.parse(json: json) } catch let error as EngineError {
                 throw ValidationError(error.description)
             }
         }
-        guard let draft else { return nil }
-        guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: draft).appendingPathComponent("config.json").path) else {
-            throw CLIError("\(draft): no config.json (not a draft head directory)")
+        let directory: String
+        if let draft {
+            guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: draft).appendingPathComponent("config.json").path) else {
+                throw CLIError("\(draft): no config.json (not a draft head directory)")
+            }
+            directory = draft
+        } else if defaultModel, let shipped = DefaultModel.shippedDraft {
+            directory = shipped.path
+        } else if numSpeculativeTokens != nil {
+            throw ValidationError("--num-speculative-tokens needs --draft (or the default model with its shipped head)")
+        } else {
+            return nil
         }
-        return SpeculativeConfig(method: "eagle3", model: draft, numSpeculativeTokens: numSpeculativeTokens)
+        return SpeculativeConfig(method: "eagle3", model: directory, numSpeculativeTokens: numSpeculativeTokens)
     }
 }

@@ -4,8 +4,10 @@ import Testing
 /// Named verification cases in the style of vLLM's `test_rejection_sampler.py`.
 @Suite struct GreedyVerifierTests {
     func verify(_ drafts: [Int], target: [Int]) -> (Int, [Int]) {
-        let result = GreedyVerifier.verify(drafts: drafts) { target[$0] }
-        return (result.accepted, result.emitted)
+        var emitted = [99]   // tokens already in the buffer stay in front
+        let accepted = GreedyVerifier.verify(drafts: drafts, into: &emitted) { target[$0] }
+        #expect(emitted.first == 99)
+        return (accepted, Array(emitted.dropFirst()))
     }
 
     @Test func perfectMatchAddsBonus() {

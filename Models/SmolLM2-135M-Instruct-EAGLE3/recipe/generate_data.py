@@ -58,6 +58,9 @@ def parse_args():
     ap.add_argument("--batch-size", type=int, default=16, help="sequences decoded together")
     ap.add_argument("--forward-tokens", type=int, default=4096, help="token budget per hidden-state forward batch")
     ap.add_argument("--shard-size", type=int, default=64, help="prompts per shard")
+    ap.add_argument("--worker", default="0/1",
+                    help="i/n: make only shards s with s %% n == i (run n single-thread workers side by side, "
+                         "then once more with 0/1 to build the vocabulary over all shards)")
     ap.add_argument("--aux-layers", default="2,15,27", help="hidden_states indices (input of these layers)")
     ap.add_argument("--stop-ids", default="2,0", help="<|im_end|>=2 (the model's EOS), <|endoftext|>=0")
     ap.add_argument("--store-dtype", choices=["bfloat16", "float16"], default="bfloat16")
@@ -265,14 +268,15 @@ def main():
             sys.exit(f"{out} holds shards made with different settings ({key_path}); use another --out")
     else:
         key_path.write_text(json.dumps(key, indent=2))
-    stats_path = out / "gen_stats.json"
+    worker, n_workers = (int(x) for x in args.worker.split("/"))
+    stats_path = out / ("gen_stats.json" if n_workers == 1 else f"gen_stats_w{worker}.json")
     stats = json.loads(stats_path.read_text()) if stats_path.exists() else {"runs": []}
     run = {"batch_size": args.batch_size, "threads": args.threads, "max_new_tokens": args.max_new_tokens,
            "temperature": args.temperature, "gen_tokens": 0, "gen_seconds": 0.0, "decode_steps": 0,
            "fwd_tokens": 0, "fwd_seconds": 0.0, "shards": 0}
     print(f"{len(rows)} prompts -> {n_shards} shards of {args.shard_size} in {out}", file=sys.stderr)
     t_start = time.time()
-    for s in range(n_shards):
+    for s in range(worker, n_shards, n_workers):
         if shard_path(out, s).exists():
             continue
         chunk = list(range(s * args.shard_size, min(len(rows), (s + 1) * args.shard_size)))
@@ -324,6 +328,8 @@ def main():
         stats["runs"].append(run)
         stats_path.write_text(json.dumps(stats, indent=2))
 
+    if n_workers > 1:
+        return  # the vocabulary is built by a final single run over all shards
     # token histogram + draft vocabulary (always recomputed from all shards present)
     from speculators.train.vocab_mapping import build_vocab_mappings_from_distribution
 

@@ -6,7 +6,8 @@
 #   bash run_all.sh            # full run (see README.md for wall times)
 #   QUICK=1 bash run_all.sh    # smoke run: 40 prompts, 64 new tokens, ~5 min of training,
 #                              # exported to work/export-quick (not next to the recipe)
-# Environment overrides: PY (python), THREADS (default 1), N_NEW (max new tokens), EPOCHS,
+# Environment overrides: PY (python), THREADS (training threads, default 1), WORKERS (data
+# processes, default 2), LIMIT (use the first LIMIT prompts), N_NEW (max new tokens, default 128), EPOCHS,
 # BUDGET_MIN (training time budget), VOCAB (draft vocab size).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -23,8 +24,17 @@ if [[ "${QUICK:-0}" == 1 ]]; then
       ${BUDGET_MIN:+--time-budget-min "$BUDGET_MIN"}
 else
   DATA=work/data; TRAIN=work/train; OUT=..
-  "$PY" generate_data.py --out "$DATA" --max-new-tokens "${N_NEW:-160}" --batch-size 16 \
-      --draft-vocab-size "$VOCAB" --threads "$THREADS"
+  mkdir -p "$DATA"
+  # WORKERS single-thread processes side by side (faster than one 2-thread process), then one
+  # pass over all shards for the token histogram and the draft vocabulary
+  gen=( "$PY" generate_data.py --out "$DATA" --max-new-tokens "${N_NEW:-128}" --batch-size 16
+        --draft-vocab-size "$VOCAB" --threads 1 ${LIMIT:+--limit "$LIMIT"} )
+  pids=()
+  for ((w = 0; w < ${WORKERS:-2}; w++)); do
+    "${gen[@]}" --worker "$w/${WORKERS:-2}" 2> "$DATA.w$w.log" & pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+  "${gen[@]}"
   "$PY" train.py --data "$DATA" --out "$TRAIN" --draft-vocab-size "$VOCAB" --threads "$THREADS" \
       --epochs "${EPOCHS:-4}" --time-budget-min "${BUDGET_MIN:-115}"
 fi

@@ -23,6 +23,8 @@ public final class SequenceDecoder {
     /// The last emitted token, not yet in the target's cache.
     private var pending = 0
     private var drafts: [Int] = []
+    /// Scratch rows (`[pending, d₁…d_k]` to verify, then the draft's shifted inputs), reused.
+    private var rows: [Int] = []
     private(set) var metrics = SpeculationMetrics()
 
     public init(target: LlamaContext, proposer: Eagle3Proposer?, speculativeTokens: Int, sampler: Sampler,
@@ -52,7 +54,11 @@ public final class SequenceDecoder {
         length = prompt.count
         pending = sample(row: 0)
         if let proposer {
-            drafts = [try proposer.firstPass(tokens: prompt.dropFirst() + [pending], startPosition: 0, target: target)]
+            rows.removeAll(keepingCapacity: true)
+            rows.append(contentsOf: prompt.dropFirst())
+            rows.append(pending)
+            drafts.removeAll(keepingCapacity: true)
+            drafts.append(try proposer.firstPass(tokens: rows, startPosition: 0, target: target))
         }
         return pending
     }
@@ -68,23 +74,31 @@ public final class SequenceDecoder {
             return
         }
         if drafts.count > k { drafts.removeLast(drafts.count - k) }
-        if drafts.count < k { drafts += try proposer.propose(count: k - drafts.count) }
+        if drafts.count < k { try proposer.propose(count: k - drafts.count, into: &drafts) }
 
         let start = length
+        rows.removeAll(keepingCapacity: true)
+        rows.append(pending)
+        rows.append(contentsOf: drafts)
         try timed(\.targetSeconds) {
             batch.removeAll()
-            batch.append(sequence: sequence, tokens: CollectionOfOne(pending) + drafts, startPosition: start)
+            batch.append(sequence: sequence, tokens: rows, startPosition: start)
             batch.requestLogits(rows: 0...k)
             try target.forward(batch)
         }
-        let (accepted, emitted) = GreedyVerifier.verify(drafts: drafts) { target.argmax(row: $0) }
+        let emittedStart = tokens.count
+        let accepted = GreedyVerifier.verify(drafts: drafts, into: &tokens) { target.argmax(row: $0) }
         metrics.observe(proposed: k, accepted: accepted)
         // Keep [pending, d₁…d_a]; the rejected tail is rewritten by later forwards.
         target.cache.truncate(sequence, to: start + accepted + 1)
         length = start + accepted + 1
-        pending = emitted.last!
-        drafts = [try proposer.firstPass(tokens: drafts.prefix(accepted) + [pending], startPosition: start, target: target)]
-        tokens.append(contentsOf: emitted)
+        pending = tokens[emittedStart + accepted]
+        // The draft's first pass pairs verified rows 0…a with the tokens that follow them.
+        rows.removeAll(keepingCapacity: true)
+        rows.append(contentsOf: drafts.prefix(accepted))
+        rows.append(pending)
+        drafts.removeAll(keepingCapacity: true)
+        drafts.append(try proposer.firstPass(tokens: rows, startPosition: start, target: target))
     }
 
     private func plainStep() throws -> Int {

@@ -29,25 +29,23 @@ public final class Eagle3Proposer {
     /// First pass over the target's last forward: its rows `0..<tokens.count` sat at positions
     /// `startPosition…`; `tokens` are the tokens that follow each row (shifted inputs).
     /// Returns the first draft token (for position `startPosition + tokens.count + 1`).
-    func firstPass(tokens: ArraySlice<Int>, startPosition: Int, target: LlamaContext) throws -> Int {
+    func firstPass(tokens: [Int], startPosition: Int, target: LlamaContext) throws -> Int {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         batch.removeAll()
         batch.append(sequence: sequence, tokens: tokens, startPosition: startPosition)
         batch.requestLogits(rows: CollectionOfOne(tokens.count - 1))
-        let aux = (0..<context.draft.auxLayers.count).map { target.capturedHiddenStates($0).baseAddress! }
-        try context.forward(batch, auxStates: aux)
+        try context.forward(batch, target: target, targetRows: 0..<tokens.count)
         keepHidden()
         position = startPosition + tokens.count
         lastDraft = context.draftToken(row: 0)
         return lastDraft
     }
 
-    /// Continues the chain started by `firstPass` with `count` more drafts.
-    func propose(count: Int) throws -> [Int] {
+    /// Continues the chain started by `firstPass` with `count` more drafts, appended to `drafts`.
+    func propose(count: Int, into drafts: inout [Int]) throws {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        var drafts: [Int] = []
         for _ in 0..<count {
             batch.removeAll()
             batch.append(sequence: sequence, tokens: CollectionOfOne(lastDraft), startPosition: position)
@@ -58,7 +56,6 @@ public final class Eagle3Proposer {
             lastDraft = context.draftToken(row: 0)
             drafts.append(lastDraft)
         }
-        return drafts
     }
 
     private func keepHidden() {

@@ -8,17 +8,16 @@
 public enum GreedyVerifier {
     /// - Parameters:
     ///   - drafts: `d₁ … d_k`.
+    ///   - emitted: receives the emitted tokens (accepted + 1), appended.
     ///   - targetArgmax: argmax of target row `i`, for `i` in `0…k`.
-    /// - Returns: the number of accepted drafts and the emitted tokens (accepted + 1).
-    public static func verify(drafts: [Int], targetArgmax: (Int) -> Int) -> (accepted: Int, emitted: [Int]) {
-        var emitted: [Int] = []
-        emitted.reserveCapacity(drafts.count + 1)
+    /// - Returns: the number of accepted drafts.
+    public static func verify(drafts: [Int], into emitted: inout [Int], targetArgmax: (Int) -> Int) -> Int {
         for (i, draft) in drafts.enumerated() {
             let target = targetArgmax(i)
             emitted.append(target)
-            if target != draft { return (i, emitted) }
+            if target != draft { return i }
         }
         emitted.append(targetArgmax(drafts.count))
-        return (drafts.count, emitted)
+        return drafts.count
     }
 }

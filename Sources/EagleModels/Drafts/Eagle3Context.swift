@@ -13,6 +13,7 @@ public final class Eagle3Context {
     public let maxPositions: Int
     let workspace = Workspace()
     private var projected = FloatBuffer(count: 0)   // [T, H]: fc output or fed-back hidden
+    private var gathered = FloatBuffer(count: 0)    // [A, T, H_t]: the rows' aux states
     private var normedAux = FloatBuffer(count: 0)   // [A, T, H_t]: aux states after pre-fc norms
     private var rowCapacity = 0
 
@@ -22,34 +23,48 @@ public final class Eagle3Context {
         self.maxPositions = maxPositions
     }
 
-    /// First pass: `auxStates[j]` points at `batch.tokenCount` rows (stride `targetHiddenSize`)
-    /// of the target's hidden states entering `draft.auxLayers[j]`.
-    public func forward(_ batch: ForwardBatch, auxStates: [UnsafePointer<Float>]) throws {
-        precondition(auxStates.count == draft.auxLayers.count, "one aux state pointer per aux layer")
+    /// First pass over rows of the target's last forward: draft row i takes the target's aux
+    /// states (the hidden states entering `draft.auxLayers`, which `target` must capture) of
+    /// target row `targetRows[i]`.
+    public func forward<Rows: Collection>(_ batch: ForwardBatch, target: LlamaContext, targetRows: Rows) throws
+        where Rows.Element == Int {
+        precondition(targetRows.count == batch.tokenCount, "one target row per draft row")
+        let c = draft.config, ht = c.targetHiddenSize, aux = draft.auxLayers.count
+        for layer in draft.auxLayers where !target.capturedLayers.contains(layer) {
+            throw ForwardError.layerNotCaptured(layer: layer)
+        }
         try begin(batch)
-        let t = batch.tokenCount, c = draft.config, ht = c.targetHiddenSize
-        var inputs = auxStates
+        let t = batch.tokenCount
+        // Gather the rows' aux states, chunk j at `auxInput + j · rowCapacity · ht`.
+        for (j, layer) in draft.auxLayers.enumerated() {
+            let captured = target.capturedHiddenStates(target.capturedLayers.firstIndex(of: layer)!).baseAddress!
+            for (i, row) in targetRows.enumerated() {
+                (gathered.pointer + (j * rowCapacity + i) * ht).update(from: captured + row * ht, count: ht)
+            }
+        }
+        var input = gathered.pointer
         if let norm = draft.weights.inputNorm {
             // One RMSNorm over each row's concatenation of all chunks.
             for r in 0..<t {
                 var sum: Float = 0
-                for chunk in auxStates { sum += SIMDMath.sumOfSquares(chunk + r * ht, count: ht) }
-                let scale = 1 / (sum / Float(ht * auxStates.count) + c.rmsNormEpsilon).squareRoot()
-                for (j, chunk) in auxStates.enumerated() {
+                for j in 0..<aux { sum += SIMDMath.sumOfSquares(gathered.pointer + (j * rowCapacity + r) * ht, count: ht) }
+                let scale = 1 / (sum / Float(ht * aux) + c.rmsNormEpsilon).squareRoot()
+                for j in 0..<aux {
+                    let chunk = gathered.pointer + (j * rowCapacity + r) * ht
                     let out = normedAux.pointer + (j * rowCapacity + r) * ht
-                    for i in 0..<ht { out[i] = norm.pointer[j * ht + i] * (chunk[r * ht + i] * scale) }
+                    for i in 0..<ht { out[i] = norm.pointer[j * ht + i] * (chunk[i] * scale) }
                 }
             }
-            inputs = (0..<auxStates.count).map { UnsafePointer(normedAux.pointer + $0 * rowCapacity * ht) }
+            input = normedAux.pointer
         } else if !draft.weights.fcNorms.isEmpty {
-            for (j, chunk) in auxStates.enumerated() {
-                RMSNorm.apply(chunk, weight: draft.weights.fcNorms[j].pointer, into: normedAux.pointer + j * rowCapacity * ht,
-                              rows: t, width: ht, epsilon: c.rmsNormEpsilon)
+            for j in 0..<aux {
+                RMSNorm.apply(gathered.pointer + j * rowCapacity * ht, weight: draft.weights.fcNorms[j].pointer,
+                              into: normedAux.pointer + j * rowCapacity * ht, rows: t, width: ht, epsilon: c.rmsNormEpsilon)
             }
-            inputs = (0..<auxStates.count).map { UnsafePointer(normedAux.pointer + $0 * rowCapacity * ht) }
+            input = normedAux.pointer
         }
-        for (j, input) in inputs.enumerated() {
-            Linear.apply(input, weight: draft.weights.fc[j].pointer, into: projected.pointer,
+        for j in 0..<aux {
+            Linear.apply(input + j * rowCapacity * ht, weight: draft.weights.fc[j].pointer, into: projected.pointer,
                          rows: t, inFeatures: ht, outFeatures: c.hiddenSize, accumulate: j > 0)
         }
         run(batch)
@@ -92,6 +107,7 @@ public final class Eagle3Context {
         if t > rowCapacity {
             rowCapacity = t
             projected = FloatBuffer(count: t * c.hiddenSize)
+            gathered = FloatBuffer(count: t * c.targetHiddenSize * draft.auxLayers.count)
             normedAux = FloatBuffer(count: t * c.targetHiddenSize * draft.auxLayers.count)
         }
     }

@@ -8,6 +8,7 @@ public enum ForwardError: Error, Equatable, CustomStringConvertible {
     case layerOutOfRange(layer: Int, layerCount: Int)
     case rowOutOfRange(row: Int, tokenCount: Int)
     case contextTooLong(position: Int, maximum: Int)
+    case layerNotCaptured(layer: Int)
 
     public var description: String {
         switch self {
@@ -16,6 +17,7 @@ public enum ForwardError: Error, Equatable, CustomStringConvertible {
         case .layerOutOfRange(let l, let n): "cannot capture hidden state entering layer \(l): the model has \(n) layers"
         case .rowOutOfRange(let r, let n): "logit row \(r) is outside the batch (\(n) tokens)"
         case .contextTooLong(let p, let m): "position \(p) exceeds the maximum context \(m)"
+        case .layerNotCaptured(let l): "the target does not capture the hidden states entering layer \(l)"
         }
     }
 }
