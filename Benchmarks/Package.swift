@@ -34,6 +34,15 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "DecodeBenchmarks",
+            dependencies: [
+                .product(name: "EagleEngine", package: engine),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/DecodeBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "TokenizerBenchmarks",
             dependencies: [
                 .product(name: "EagleTokenizer", package: engine),

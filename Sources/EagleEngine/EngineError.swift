@@ -6,6 +6,7 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case invalidTokenID(Int, vocabularySize: Int)
     case noChatTemplate(model: String)
     case invalidSpeculativeConfig(reason: String)
+    case invalidSchedulerConfig(String)
 
     public var description: String {
         switch self {
@@ -15,6 +16,7 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
         case .invalidTokenID(let id, let v): "token id \(id) is outside the vocabulary (0..<\(v))"
         case .noChatTemplate(let model): "\(model) has no chat template; use a raw completion prompt (--no-chat)"
         case .invalidSpeculativeConfig(let reason): "invalid speculative config: \(reason)"
+        case .invalidSchedulerConfig(let reason): "invalid scheduler config: \(reason)"
         }
     }
 }

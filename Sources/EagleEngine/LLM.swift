@@ -11,11 +11,20 @@ public struct EngineOptions: Sendable {
     public var threads: Int?
     /// Speculative decoding with a draft head; nil = plain decoding.
     public var speculative: SpeculativeConfig?
+    /// Token budget and concurrency of each step.
+    public var scheduler: SchedulerConfig
+    /// Positions in the KV block pool shared by all running requests (nil: enough for
+    /// `scheduler.maxNumSeqs` requests of 1024 positions, and at least one of the full length).
+    /// When the pool runs out, the newest request is preempted and recomputed later.
+    public var kvCacheTokens: Int?
 
-    public init(maxModelLength: Int? = nil, threads: Int? = nil, speculative: SpeculativeConfig? = nil) {
+    public init(maxModelLength: Int? = nil, threads: Int? = nil, speculative: SpeculativeConfig? = nil,
+                scheduler: SchedulerConfig = SchedulerConfig(), kvCacheTokens: Int? = nil) {
         self.maxModelLength = maxModelLength
         self.threads = threads
         self.speculative = speculative
+        self.scheduler = scheduler
+        self.kvCacheTokens = kvCacheTokens
     }
 }
 
@@ -33,7 +42,7 @@ public final class LLM: Sendable {
     public let draft: Eagle3Draft?
     /// Drafts per verify step.
     public let numSpeculativeTokens: Int
-    private let core: SerializedCore
+    let core: SerializedCore
 
     /// Loads the model and tokenizer from an HF-layout directory.
     public init(model directory: URL, options: EngineOptions = EngineOptions()) throws {
@@ -53,22 +62,25 @@ public final class LLM: Sendable {
         self.tokenizer = tokenizer
         self.draft = draft
         numSpeculativeTokens = k
-        core = SerializedCore(try EngineCore(model: model, tokenizer: tokenizer, maxModelLength: length, draft: draft,
-                                             speculativeTokens: k))
+        let pool = options.kvCacheTokens ?? max(options.scheduler.maxNumSeqs * 1024, length + k)
+        core = SerializedCore(try EngineCore(model: model, tokenizer: tokenizer, maxModelLength: length, kvCacheTokens: pool,
+                                             draft: draft, speculativeTokens: k, scheduler: options.scheduler))
     }
 
-    /// Generates one completion per prompt (raw completion prompts), in input order.
+    /// Generates one completion per prompt (raw completion prompts), all prompts in flight
+    /// together (continuous batching); outputs come back in input order.
     public func generate(_ prompts: [String], _ params: SamplingParams = SamplingParams()) throws -> [RequestOutput] {
-        try prompts.enumerated().map { i, prompt in
-            try run(id: "\(i)", prompt: prompt, tokens: tokenizer.encode(prompt), params: params, onUpdate: nil)
-        }
+        try generate(prompts, Array(repeating: params, count: prompts.count))
     }
 
-    /// Generates from already tokenized prompts.
+    /// Like `generate(_:_:)` with one `SamplingParams` per prompt.
+    public func generate(_ prompts: [String], _ params: [SamplingParams]) throws -> [RequestOutput] {
+        try runBatch(prompts.map { ($0, tokenizer.encode($0)) }, params)
+    }
+
+    /// Generates from already tokenized prompts, all in flight together, in input order.
     public func generate(promptTokenIDs: [[Int]], _ params: SamplingParams = SamplingParams()) throws -> [RequestOutput] {
-        try promptTokenIDs.enumerated().map { i, ids in
-            try run(id: "\(i)", prompt: nil, tokens: ids, params: params, onUpdate: nil)
-        }
+        try runBatch(promptTokenIDs.map { (nil, $0) }, Array(repeating: params, count: promptTokenIDs.count))
     }
 
     /// Renders `messages` with the model's chat template (adding the assistant prompt) and generates.
@@ -124,18 +136,40 @@ public final class LLM: Sendable {
         }
     }
 
+    /// Blocks held in the target's and the draft's KV pools (both 0 when no request runs).
+    var usedKVBlocks: (target: Int, draft: Int) {
+        core.withCore { ($0.runner.target.cache.usedBlockCount, $0.proposer?.context.cache.usedBlockCount ?? 0) }
+    }
+
     private func run(id: String, prompt: String?, tokens: [Int], params: SamplingParams, speculate: Bool = true,
                      onUpdate: ((RequestOutput, String) -> Void)?) throws -> RequestOutput {
         try core.withCore { core in
-            try core.run(requestID: id, prompt: prompt, promptTokenIDs: tokens, params: params, speculate: speculate,
-                         onUpdate: onUpdate)
+            let request = try core.add(requestID: id, prompt: prompt, promptTokenIDs: tokens, params: params,
+                                       speculate: speculate, onUpdate: onUpdate)
+            try core.runToCompletion()
+            return request.output
+        }
+    }
+
+    private func runBatch(_ prompts: [(String?, [Int])], _ params: [SamplingParams]) throws -> [RequestOutput] {
+        guard prompts.count == params.count else {
+            throw EngineError.invalidSamplingParams(field: "params", reason: "\(params.count) given for \(prompts.count) prompts")
+        }
+        return try core.withCore { core in
+            // Validate everything before queueing anything, so a bad prompt leaves no work behind.
+            for (i, (_, tokens)) in prompts.enumerated() { try core.validate(promptTokenIDs: tokens, params: params[i]) }
+            let requests = try prompts.enumerated().map { i, prompt in
+                try core.add(requestID: "\(i)", prompt: prompt.0, promptTokenIDs: prompt.1, params: params[i])
+            }
+            try core.runToCompletion()
+            return requests.map(\.output)
         }
     }
 }
 
 /// The engine core behind a lock: requests run one at a time, on the caller's thread.
 /// `@unchecked Sendable` is sound because `core` is only reached inside `withCore`.
-private final class SerializedCore: @unchecked Sendable {
+final class SerializedCore: @unchecked Sendable {
     private let lock = NSLock()
     private let core: EngineCore
 

@@ -1,4 +1,4 @@
-import EagleEngine
+@testable import EagleEngine
 import EagleLoading
 import EagleModels
 import EagleTestSupport
@@ -8,18 +8,24 @@ import Testing
 /// Greedy speculative decoding must reproduce plain greedy decoding token for token, for any
 /// head (here random, untrained ones) and any k.
 @Suite struct LosslessSpeculationTests {
-    static func generate(target: LlamaContext, head: Eagle3Context?, k: Int, prompt: [Int], maxTokens: Int)
+    static let tinyModel = TestPaths.fixtures.appendingPathComponent("tiny-llama")
+
+    /// An engine on `model` speculating with a random head (draft vocabulary `draftVocabSize`).
+    static func engine(model: URL, k: Int, seed: UInt64, draftVocabSize: Int, layout: RandomEagle3Head.Layout = .speculators,
+                       maxModelLength: Int = 256, scheduler: SchedulerConfig = SchedulerConfig(),
+                       kvCacheTokens: Int? = nil) throws -> LLM {
+        let config = try LlamaModel(directory: model).config
+        let head = try RandomEagle3Head.write(target: config, draftVocabSize: draftVocabSize, seed: seed, layout: layout)
+        return try LLM(model: model, options: EngineOptions(
+            maxModelLength: maxModelLength, speculative: SpeculativeConfig(model: head.path, numSpeculativeTokens: k),
+            scheduler: scheduler, kvCacheTokens: kvCacheTokens))
+    }
+
+    static func generate(_ llm: LLM, prompt: [Int], maxTokens: Int, speculate: Bool)
         throws -> (tokens: [Int], metrics: SpeculationMetrics) {
-        let decoder = SequenceDecoder(target: target, proposer: head.map(Eagle3Proposer.init(context:)), speculativeTokens: k,
-                                      sampler: Sampler(vocabularySize: target.model.config.vocabSize),
-                                      params: SamplingParams(temperature: 0, maxTokens: maxTokens), rng: RandomGenerator(seed: 0))
-        var tokens = [try decoder.prefill(prompt)]
-        while tokens.count < maxTokens {
-            let before = tokens.count
-            try decoder.step(maxLength: target.maxPositions, into: &tokens)
-            if tokens.count == before { break }
-        }
-        return (Array(tokens.prefix(maxTokens)), decoder.finalMetrics)
+        let output = try llm.generate(promptTokenIDs: prompt, SamplingParams(temperature: 0, maxTokens: maxTokens, ignoreEOS: true),
+                                      speculate: speculate)
+        return (output.outputs[0].tokenIDs, output.metrics.speculation)
     }
 
     static func prompts(vocabulary: Int, count: Int) -> [[Int]] {
@@ -34,21 +40,17 @@ import Testing
 
     @Test(arguments: 1...8)
     func tinyModelAnyK(k: Int) throws {
-        let model = try LlamaModel(directory: TestPaths.fixtures.appendingPathComponent("tiny-llama"))
-        let target = LlamaContext(model: model, cacheCapacity: 256)
-        let headDirectory = try RandomEagle3Head.write(target: model.config, draftVocabSize: 64, seed: UInt64(k))
-        let head = try Eagle3Draft(directory: headDirectory, target: model)
-        try target.captureHiddenStates(enteringLayers: head.auxLayers)
-        let draft = Eagle3Context(draft: head, cache: head.makeCache(capacity: 256), maxPositions: 256)
-        for prompt in Self.prompts(vocabulary: model.config.vocabSize, count: 5) {
-            let plain = try Self.generate(target: target, head: nil, k: k, prompt: prompt, maxTokens: 40)
-            let speculative = try Self.generate(target: target, head: draft, k: k, prompt: prompt, maxTokens: 40)
+        let llm = try Self.engine(model: Self.tinyModel, k: k, seed: UInt64(k), draftVocabSize: 64)
+        for prompt in Self.prompts(vocabulary: llm.model.config.vocabSize, count: 5) {
+            let plain = try Self.generate(llm, prompt: prompt, maxTokens: 40, speculate: false)
+            let speculative = try Self.generate(llm, prompt: prompt, maxTokens: 40, speculate: true)
+            #expect(plain.tokens.count == 40)
             #expect(speculative.tokens == plain.tokens, "k = \(k), prompt \(prompt)")
             #expect(speculative.metrics.numDrafts > 0)
             #expect(speculative.metrics.numDraftTokens == speculative.metrics.numDrafts * k)
         }
-        #expect(target.cache.usedBlockCount == 0)
-        #expect(draft.cache.usedBlockCount == 0)
+        let blocks = llm.usedKVBlocks
+        #expect(blocks.target == 0 && blocks.draft == 0)
     }
 
     @Test func verifyRowsEqualSingleTokenDecoding() throws {
@@ -80,17 +82,13 @@ import Testing
 @Suite(.serialized) struct SmolLM2LosslessTests {
     @Test(arguments: [(1, RandomEagle3Head.Layout.speculators), (3, .original), (5, .speculators)])
     func randomHeadIsLossless(k: Int, layout: RandomEagle3Head.Layout) throws {
-        let model = try LlamaModel(directory: TestPaths.smolLM2)
-        let target = LlamaContext(model: model, cacheCapacity: 512)
-        let headDirectory = try RandomEagle3Head.write(target: model.config, draftVocabSize: 4096, seed: UInt64(k), layout: layout)
-        let head = try Eagle3Draft(directory: headDirectory, target: model)
-        try target.captureHiddenStates(enteringLayers: head.auxLayers)
-        let draft = Eagle3Context(draft: head, cache: head.makeCache(capacity: 512), maxPositions: 512)
+        let llm = try LosslessSpeculationTests.engine(model: TestPaths.smolLM2, k: k, seed: UInt64(k), draftVocabSize: 4096,
+                                                      layout: layout, maxModelLength: 512)
         let reference = try SafetensorsFile(TestPaths.fixtures.appendingPathComponent("smollm2_reference.safetensors"))
         for index in [0, 2] {
             let prompt = try reference.integers("case\(index).input_ids")
-            let plain = try LosslessSpeculationTests.generate(target: target, head: nil, k: k, prompt: prompt, maxTokens: 24)
-            let speculative = try LosslessSpeculationTests.generate(target: target, head: draft, k: k, prompt: prompt, maxTokens: 24)
+            let plain = try LosslessSpeculationTests.generate(llm, prompt: prompt, maxTokens: 24, speculate: false)
+            let speculative = try LosslessSpeculationTests.generate(llm, prompt: prompt, maxTokens: 24, speculate: true)
             #expect(speculative.tokens == plain.tokens, "k = \(k), case \(index)")
         }
     }

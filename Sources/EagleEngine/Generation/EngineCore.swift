@@ -2,39 +2,71 @@ import EagleModels
 import EagleTokenizer
 import Foundation
 
-/// Runs requests on one target context (and draft context when speculating): prefill, then
-/// steps until the completion ends. Not thread-safe; `LLM` serialises access.
+/// Runs requests through the scheduler (vLLM V1's `EngineCore`): requests are added at any
+/// time; each `step()` schedules tokens for the running requests under the token budget,
+/// runs one batched target forward (`ModelRunner`), hands out the emitted tokens, retires
+/// finished requests, and drafts for the next step (`Eagle3Proposer`).
+/// Not thread-safe; `LLM` serialises access.
 final class EngineCore {
     let model: LlamaModel
     let tokenizer: Tokenizer
-    let context: LlamaContext
-    let draft: Eagle3Context?
+    /// Positions one request may occupy (prompt + generated).
+    let maxModelLength: Int
     let speculativeTokens: Int
     let eosTokenIDs: [Int]
-    private let sampler: Sampler
+    let runner: ModelRunner
+    let proposer: Eagle3Proposer?
+    let scheduler: Scheduler
+    /// Unfinished requests, in arrival order.
+    private var requests: [EngineRequest] = []
+    private var requestsBySequence: [ObjectIdentifier: EngineRequest] = [:]
 
-    init(model: LlamaModel, tokenizer: Tokenizer, maxModelLength: Int, draft: Eagle3Draft?, speculativeTokens: Int) throws {
+    /// - Parameter kvCacheTokens: positions in the target's (and the draft's) KV block pool,
+    ///   shared by all running requests; at least `maxModelLength + speculativeTokens`.
+    init(model: LlamaModel, tokenizer: Tokenizer, maxModelLength: Int, kvCacheTokens: Int, draft: Eagle3Draft?,
+         speculativeTokens: Int, scheduler config: SchedulerConfig) throws {
+        try config.validate(speculativeTokens: speculativeTokens)
+        let poolTokens = max(kvCacheTokens, maxModelLength + speculativeTokens + 16)
         self.model = model
         self.tokenizer = tokenizer
-        context = LlamaContext(model: model, cacheCapacity: maxModelLength)
-        if let draft {
-            try context.captureHiddenStates(enteringLayers: draft.auxLayers)
-            self.draft = Eagle3Context(draft: draft, cache: draft.makeCache(capacity: maxModelLength),
-                                       maxPositions: maxModelLength)
-        } else {
-            self.draft = nil
-        }
+        self.maxModelLength = maxModelLength
         self.speculativeTokens = speculativeTokens
-        sampler = Sampler(vocabularySize: model.config.vocabSize)
         eosTokenIDs = model.config.eosTokenIDs
+        let target = LlamaContext(model: model, cacheCapacity: poolTokens)
+        runner = ModelRunner(target: target)
+        var draftCache: KVCache?
+        if let draft {
+            try target.captureHiddenStates(enteringLayers: draft.auxLayers)
+            let cache = draft.makeCache(capacity: poolTokens)
+            draftCache = cache
+            proposer = Eagle3Proposer(context: Eagle3Context(draft: draft, cache: cache, maxPositions: maxModelLength + speculativeTokens))
+        } else {
+            proposer = nil
+        }
+        scheduler = Scheduler(config: config, allocator: KVBlockAllocator(target: target.cache, draft: draftCache),
+                              lookahead: draft == nil ? 0 : speculativeTokens, maxModelLength: maxModelLength)
     }
 
-    /// Total positions (prompt + generated) a request may occupy.
-    var maxModelLength: Int { min(context.maxPositions, context.cache.blockCount * context.cache.blockSize) }
+    var hasUnfinished: Bool { !requests.isEmpty }
 
-    /// Generates one completion. `onUpdate` receives the output so far and the new text.
-    func run(requestID: String, prompt: String?, promptTokenIDs: [Int], params: SamplingParams, speculate: Bool = true,
-             onUpdate: ((RequestOutput, String) -> Void)? = nil) throws -> RequestOutput {
+    /// Validates and queues a request. `speculate: false` decodes it plainly even with a head.
+    @discardableResult
+    func add(requestID: String, prompt: String?, promptTokenIDs: [Int], params: SamplingParams, speculate: Bool = true,
+             onUpdate: ((RequestOutput, String) -> Void)? = nil) throws -> EngineRequest {
+        try validate(promptTokenIDs: promptTokenIDs, params: params)
+        // Drafts are verified greedily; sampled requests decode plainly.
+        let speculates = speculate && proposer != nil && speculativeTokens > 0 && params.isGreedy
+        let sequence = scheduler.add(prompt: promptTokenIDs, params: params, speculates: speculates)
+        let request = EngineRequest(
+            requestID: requestID, prompt: prompt, promptTokenIDs: promptTokenIDs, sequence: sequence,
+            tracker: CompletionTracker(params: params, eosTokenIDs: eosTokenIDs, tokenizer: tokenizer), onUpdate: onUpdate)
+        requests.append(request)
+        requestsBySequence[ObjectIdentifier(sequence)] = request
+        return request
+    }
+
+    /// Throws the error `add` would throw for this request.
+    func validate(promptTokenIDs: [Int], params: SamplingParams) throws {
         try params.validate()
         guard !promptTokenIDs.isEmpty else { throw EngineError.emptyPrompt }
         for id in promptTokenIDs where id < 0 || id >= model.config.vocabSize {
@@ -43,42 +75,63 @@ final class EngineCore {
         guard promptTokenIDs.count < maxModelLength else {
             throw EngineError.promptTooLong(tokens: promptTokenIDs.count, maximum: maxModelLength - 1)
         }
-        var tracker = CompletionTracker(params: params, eosTokenIDs: eosTokenIDs, tokenizer: tokenizer)
-        var metrics = RequestMetrics()
-        metrics.promptTokens = promptTokenIDs.count
-        let proposer = speculate ? draft.map(Eagle3Proposer.init(context:)) : nil
-        let decoder = SequenceDecoder(target: context, proposer: proposer, speculativeTokens: speculativeTokens,
-                                      sampler: sampler, params: params,
-                                      rng: params.seed.map(RandomGenerator.init(seed:)) ?? RandomGenerator())
-        func output() -> RequestOutput {
-            metrics.speculation = decoder.finalMetrics
-            return RequestOutput(requestID: requestID, prompt: prompt, promptTokenIDs: promptTokenIDs,
-                                 outputs: [tracker.output], finished: tracker.isFinished, metrics: metrics)
-        }
-        func report() {
-            guard let onUpdate else { return }
-            let delta = tracker.takeDelta()
-            onUpdate(output(), delta)
-        }
+    }
 
-        let start = DispatchTime.now().uptimeNanoseconds
-        tracker.append(try decoder.prefill(promptTokenIDs))
-        let firstToken = DispatchTime.now().uptimeNanoseconds
-        metrics.prefillSeconds = Double(firstToken - start) / 1e9
-        metrics.generatedTokens = 1
-        report()
-        var tokens: [Int] = []
-        tokens.reserveCapacity(speculativeTokens + 1)
-        while !tracker.isFinished {
-            tokens.removeAll(keepingCapacity: true)
-            try decoder.step(maxLength: maxModelLength, into: &tokens)
-            if tokens.isEmpty { tracker.finish(.length, reason: nil) }
-            for token in tokens where !tracker.isFinished { tracker.append(token) }
-            metrics.generatedTokens = tracker.output.tokenIDs.count
-            metrics.decodeSeconds = Double(DispatchTime.now().uptimeNanoseconds - firstToken) / 1e9
-            report()
+    /// Runs one step; returns the requests that finished in it.
+    @discardableResult
+    func step() throws -> [EngineRequest] {
+        let step = scheduler.schedule()
+        guard !step.work.isEmpty else { return [] }
+        do {
+            try runner.execute(step)
+        } catch {
+            abortAll()
+            throw error
         }
-        if onUpdate == nil { _ = tracker.takeDelta() }
-        return output()
+        var finished: [EngineRequest] = []
+        for (i, work) in step.work.enumerated() {
+            let request = requestsBySequence[ObjectIdentifier(work.sequence)]!
+            work.sequence.metrics.targetSeconds += runner.forwardSeconds
+            work.sequence.metrics.samplingSeconds += runner.samplingSeconds
+            guard work.samples else { continue }
+            request.accept(runner.emitted[runner.emittedRanges[i]], maxModelLength: maxModelLength)
+            if request.isFinished { finished.append(request) }
+        }
+        for request in finished { retire(request) }
+        if let proposer {
+            do {
+                try proposer.propose(after: step, runner: runner, isRunning: { $0.status == .running },
+                                     k: speculativeTokens, maxModelLength: maxModelLength)
+            } catch {
+                abortAll()
+                throw error
+            }
+            for work in step.work where work.sequence.speculates && work.sequence.status == .running {
+                work.sequence.metrics.draftSeconds += proposer.seconds
+            }
+        }
+        for work in step.work where work.samples {
+            requestsBySequence[ObjectIdentifier(work.sequence)]?.report()
+        }
+        for request in finished { request.report() }
+        return finished
+    }
+
+    /// Steps until every queued request has finished.
+    func runToCompletion() throws {
+        while hasUnfinished { try step() }
+    }
+
+    private func retire(_ request: EngineRequest) {
+        scheduler.finish(request.sequence)
+        requestsBySequence[ObjectIdentifier(request.sequence)] = nil
+        requests.removeAll { $0 === request }
+    }
+
+    /// Drops every request (after an error), returning their blocks.
+    private func abortAll() {
+        for request in requests { scheduler.finish(request.sequence) }
+        requests.removeAll()
+        requestsBySequence.removeAll()
     }
 }

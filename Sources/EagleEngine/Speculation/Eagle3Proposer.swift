@@ -1,65 +1,83 @@
 import EagleModels
 import Foundation
 
-/// Proposes chains of draft tokens for one sequence with an EAGLE-3 head
+/// Proposes draft tokens for every speculating request of a step with one EAGLE-3 head
 /// (EAGLE3_SPEC.md §3.2–3.4, §3.9; vLLM's non-padded drafting).
 ///
-/// Each round: `firstPass` runs the head over the rows the target just verified — row i pairs
-/// the target's aux states at position p with the token at p + 1 (the last row with the token
-/// just sampled) — and drafts from the last row; `propose` then feeds the head's own hidden
-/// state forward one position at a time. The head's KV entries for rejected positions are
-/// rewritten by the next first pass (its batch starts at the first unverified position).
-public final class Eagle3Proposer {
+/// Each step: one first pass of the head over all target rows the step verified — row i
+/// pairs the target's aux states at position p with the token at p + 1, so prompt chunks keep
+/// the draft's KV cache complete — drafting from each request's last verified row; then
+/// `k − 1` batched single-token passes that feed back the head's own hidden states. The
+/// head's KV entries for rejected positions are rewritten by the next first pass.
+final class Eagle3Proposer {
     let context: Eagle3Context
-    let sequence: KVCache.SequenceID
     private var batch = ForwardBatch()
-    private var hidden: [Float]
-    private var position = 0
-    private var lastDraft = 0
+    private var targetRows: [Int] = []
+    /// Requests drafting in the current pass, in batch row order.
+    private var active: [ScheduledSequence] = []
+    /// Hidden states fed to the next pass, one row per active request.
+    private var feed: [Float] = []
+    /// Seconds the last `propose` took.
     private(set) var seconds = 0.0
 
-    public init(context: Eagle3Context) {
+    init(context: Eagle3Context) {
         self.context = context
-        sequence = context.cache.addSequence()
-        hidden = [Float](repeating: 0, count: context.draft.config.hiddenSize)
     }
 
-    deinit { context.cache.removeSequence(sequence) }
-
-    /// First pass over the target's last forward: its rows `0..<tokens.count` sat at positions
-    /// `startPosition…`; `tokens` are the tokens that follow each row (shifted inputs).
-    /// Returns the first draft token (for position `startPosition + tokens.count + 1`).
-    func firstPass(tokens: [Int], startPosition: Int, target: LlamaContext) throws -> Int {
+    /// Runs the head after `runner` executed `step`. `isRunning` filters out requests that
+    /// finished in the step; each request about to verify gets up to `k` new `drafts` (fewer
+    /// near `maxModelLength`).
+    func propose(after step: SchedulerStep, runner: ModelRunner, isRunning: (ScheduledSequence) -> Bool,
+                 k: Int, maxModelLength: Int) throws {
         let start = DispatchTime.now().uptimeNanoseconds
-        defer { seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        defer { seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        func wanted(_ sequence: ScheduledSequence) -> Int { max(0, min(k, maxModelLength - 1 - sequence.tokens.count)) }
+
         batch.removeAll()
-        batch.append(sequence: sequence, tokens: tokens, startPosition: startPosition)
-        batch.requestLogits(rows: CollectionOfOne(tokens.count - 1))
-        try context.forward(batch, target: target, targetRows: 0..<tokens.count)
-        keepHidden()
-        position = startPosition + tokens.count
-        lastDraft = context.draftToken(row: 0)
-        return lastDraft
-    }
-
-    /// Continues the chain started by `firstPass` with `count` more drafts, appended to `drafts`.
-    func propose(count: Int, into drafts: inout [Int]) throws {
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer { seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        for _ in 0..<count {
+        targetRows.removeAll(keepingCapacity: true)
+        active.removeAll(keepingCapacity: true)
+        for (i, work) in step.work.enumerated() where work.sequence.speculates && isRunning(work.sequence) {
+            let sequence = work.sequence
+            // Verified rows start…end−1, each followed by the token at the next position.
+            let end = work.samples ? sequence.numComputed : work.startPosition + work.count
+            let range = batch.append(sequence: sequence.draftSequence!, tokens: sequence.tokens[(work.startPosition + 1)...end],
+                                     startPosition: work.startPosition)
+            targetRows.append(contentsOf: runner.rowOffsets[i]..<(runner.rowOffsets[i] + range.count))
+            sequence.drafts.removeAll(keepingCapacity: true)
+            if work.samples, wanted(sequence) > 0 {
+                batch.requestLogits(rows: CollectionOfOne(range.upperBound - 1))
+                active.append(sequence)
+            }
+        }
+        guard !batch.segments.isEmpty else { return }
+        try context.forward(batch, target: runner.target, targetRows: targetRows)
+        collect(wanted: wanted)
+        for pass in 1..<max(k, 1) where !active.isEmpty {
             batch.removeAll()
-            batch.append(sequence: sequence, tokens: CollectionOfOne(lastDraft), startPosition: position)
-            batch.requestLogits(rows: CollectionOfOne(0))
-            try hidden.withUnsafeBufferPointer { try context.forward(batch, hiddenStates: $0.baseAddress!) }
-            keepHidden()
-            position += 1
-            lastDraft = context.draftToken(row: 0)
-            drafts.append(lastDraft)
+            for sequence in active {
+                batch.append(sequence: sequence.draftSequence!, tokens: CollectionOfOne(sequence.drafts.last!),
+                             startPosition: sequence.numComputed - 1 + pass)
+            }
+            batch.requestLogits(rows: 0..<active.count)
+            try feed.withUnsafeBufferPointer { try context.forward(batch, hiddenStates: $0.baseAddress!) }
+            collect(wanted: wanted)
         }
     }
 
-    private func keepHidden() {
-        let source = context.nextHidden(row: 0, batch: batch)
-        hidden.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source, count: $0.count) }
+    /// Appends each active request's draft of this pass, then keeps the requests that want
+    /// more drafts, with their hidden states compacted into `feed`.
+    private func collect(wanted: (ScheduledSequence) -> Int) {
+        let h = context.draft.config.hiddenSize
+        if feed.count < active.count * h { feed = [Float](repeating: 0, count: active.count * h) }
+        var kept = 0
+        for (row, sequence) in active.enumerated() {
+            sequence.drafts.append(context.draftToken(row: row))
+            guard sequence.drafts.count < wanted(sequence) else { continue }
+            let source = context.nextHidden(row: row, batch: batch)
+            feed.withUnsafeMutableBufferPointer { ($0.baseAddress! + kept * h).update(from: source, count: h) }
+            active[kept] = sequence
+            kept += 1
+        }
+        active.removeLast(active.count - kept)
     }
 }

@@ -5,15 +5,16 @@ extension KVCache {
     /// reserves its blocks and marks the new positions valid.
     func prepare(_ batch: ForwardBatch, maxPositions: Int) throws {
         try validate(batch, maxPositions: maxPositions)
+        // All roll-backs first, so that every reservation sees the blocks they free.
+        for segment in batch.segments { truncate(segment.sequence, to: segment.startPosition) }
         for segment in batch.segments {
-            truncate(segment.sequence, to: segment.startPosition)
             try reserve(segment.sequence, capacity: segment.startPosition + segment.count)
             setLength(segment.sequence, segment.startPosition + segment.count)
         }
     }
 
     private func validate(_ batch: ForwardBatch, maxPositions: Int) throws {
-        var needed = 0
+        var needed = 0, released = 0
         for segment in batch.segments {
             let length = length(of: segment.sequence)
             if segment.startPosition > length {
@@ -21,11 +22,13 @@ extension KVCache {
             }
             let end = segment.startPosition + segment.count
             if end > maxPositions { throw ForwardError.contextTooLong(position: end - 1, maximum: maxPositions) }
+            // Rolling back to the start frees the blocks past it; the segment then needs blocks up to its end.
             let kept = (segment.startPosition + blockSize - 1) / blockSize
             let held = min(blockCount(of: segment.sequence), kept)
+            released += blockCount(of: segment.sequence) - held
             needed += max(0, (end + blockSize - 1) / blockSize - held)
         }
-        if needed > freeBlockCount {
+        if needed > freeBlockCount + released {
             throw KVCacheError.outOfBlocks(requested: needed * blockSize, freeBlocks: freeBlockCount, blockSize: blockSize)
         }
     }

@@ -62,13 +62,16 @@ public final class KVCache {
     public var freeBlockCount: Int { freeBlocks.count }
     public var usedBlockCount: Int { blockCount - freeBlocks.count }
 
-    /// Registers an empty sequence.
+    /// Registers an empty sequence. Its block table is allocated here at full size, so that
+    /// growing the sequence later never allocates.
     public func addSequence() -> SequenceID {
+        var sequence = Sequence()
+        sequence.blockTable.reserveCapacity(blockCount)
         if let id = freeSequenceIDs.popLast() {
-            sequences[id] = Sequence()
+            sequences[id] = sequence
             return id
         }
-        sequences.append(Sequence())
+        sequences.append(sequence)
         return sequences.count - 1
     }
 

@@ -1,0 +1,76 @@
+import EagleModels
+import Foundation
+
+/// Runs the target side of one scheduled step: a single forward over every scheduled token
+/// of every request (a ragged batch; each request attends to its own KV blocks), then, for
+/// each request whose step reached the end of its tokens, verification of its drafts or plain
+/// sampling, and the rollback of rejected drafts' KV entries.
+///
+/// Verify rows use the same per-row kernels as single-token decoding, so a greedy request's
+/// tokens do not depend on what else is in the batch.
+final class ModelRunner {
+    let target: LlamaContext
+    private let sampler: Sampler
+    private var batch = ForwardBatch()
+    private var rows: [Int] = []
+    /// Tokens emitted by the last step: work item i emitted `emitted[emittedRanges[i]]`.
+    private(set) var emitted: [Int] = []
+    private(set) var emittedRanges: [Range<Int>] = []
+    /// First batch row of each work item of the last step.
+    private(set) var rowOffsets: [Int] = []
+    /// Seconds the last step spent in the target forward, and in sampling and verification.
+    private(set) var forwardSeconds = 0.0
+    private(set) var samplingSeconds = 0.0
+
+    init(target: LlamaContext) {
+        self.target = target
+        sampler = Sampler(vocabularySize: target.model.config.vocabSize)
+    }
+
+    /// Computes the step and advances each request's `numComputed` past its verified tokens.
+    func execute(_ step: SchedulerStep) throws {
+        batch.removeAll()
+        emitted.removeAll(keepingCapacity: true)
+        emittedRanges.removeAll(keepingCapacity: true)
+        rowOffsets.removeAll(keepingCapacity: true)
+        for work in step.work {
+            let sequence = work.sequence
+            rows.removeAll(keepingCapacity: true)
+            rows.append(contentsOf: sequence.tokens[work.startPosition..<(work.startPosition + work.realCount)])
+            rows.append(contentsOf: sequence.drafts.prefix(work.draftCount))
+            let range = batch.append(sequence: sequence.targetSequence!, tokens: rows, startPosition: work.startPosition)
+            rowOffsets.append(range.lowerBound)
+            if work.samples { batch.requestLogits(rows: (range.lowerBound + work.realCount - 1)..<range.upperBound) }
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        try target.forward(batch)
+        let forwardEnd = DispatchTime.now().uptimeNanoseconds
+        forwardSeconds = Double(forwardEnd - start) / 1e9
+        defer { samplingSeconds = Double(DispatchTime.now().uptimeNanoseconds - forwardEnd) / 1e9 }
+
+        var logitRow = 0
+        for work in step.work {
+            let sequence = work.sequence
+            let first = emitted.count
+            if work.samples {
+                let accepted: Int
+                if sequence.params.isGreedy {
+                    let base = logitRow
+                    accepted = GreedyVerifier.verify(drafts: sequence.drafts, into: &emitted) { target.argmax(row: base + $0) }
+                } else {
+                    precondition(work.draftCount == 0, "sampled requests do not speculate")
+                    emitted.append(sampler.sample(target.logits(row: logitRow), params: sequence.params, using: &sequence.rng))
+                    accepted = 0
+                }
+                sequence.metrics.observe(proposed: work.draftCount, accepted: accepted)
+                logitRow += work.draftCount + 1
+                sequence.numComputed = work.startPosition + work.realCount + accepted
+                // Keep the verified prefix; the rejected tail is rewritten by later forwards.
+                target.cache.truncate(sequence.targetSequence!, to: sequence.numComputed)
+            } else {
+                sequence.numComputed = work.startPosition + work.count
+            }
+            emittedRanges.append(first..<emitted.count)
+        }
+    }
+}

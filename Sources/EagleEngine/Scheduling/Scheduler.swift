@@ -1,0 +1,107 @@
+/// Plans each engine step the way vLLM's V1 scheduler does (EAGLE3_SPEC.md §6): every
+/// request has tokens the target has computed and tokens it has not (a prompt, or the last
+/// generated token plus its drafts); a step hands each request a number of tokens to compute
+/// under one token budget, running requests first (in arrival order), then waiting ones.
+///
+/// - A decoding request costs `1 + k` tokens (its drafts are cut when the budget is short).
+/// - A prompt is prefilled in chunks that share steps with decoding requests.
+/// - Blocks are reserved for the scheduled tokens plus `lookahead` positions (the draft
+///   writes ahead of the verified range). When the pool runs out, the newest running request
+///   is preempted: its blocks are freed and it is recomputed later from its tokens.
+final class Scheduler {
+    let config: SchedulerConfig
+    let allocator: BlockAllocator
+    /// Draft positions reserved past the scheduled tokens (k when speculating, else 0).
+    let lookahead: Int
+    /// Positions a request may occupy (prompt + generated).
+    let maxModelLength: Int
+    private(set) var waiting: [ScheduledSequence] = []
+    private(set) var running: [ScheduledSequence] = []
+    private var arrivals = 0
+
+    init(config: SchedulerConfig, allocator: BlockAllocator, lookahead: Int, maxModelLength: Int) {
+        self.config = config
+        self.allocator = allocator
+        self.lookahead = lookahead
+        self.maxModelLength = maxModelLength
+    }
+
+    var hasUnfinished: Bool { !waiting.isEmpty || !running.isEmpty }
+
+    /// Queues a new request (its prompt must fit in `maxModelLength − 1` positions).
+    func add(prompt: [Int], params: SamplingParams = SamplingParams(temperature: 0), speculates: Bool = false)
+        -> ScheduledSequence {
+        precondition(prompt.count < maxModelLength)
+        let sequence = ScheduledSequence(arrival: arrivals, prompt: prompt, params: params, speculates: speculates)
+        arrivals += 1
+        waiting.append(sequence)
+        return sequence
+    }
+
+    /// Plans the next step. Never exceeds the token budget or `maxNumSeqs` running requests.
+    func schedule() -> SchedulerStep {
+        var step = SchedulerStep()
+        var budget = config.maxNumBatchedTokens
+        var index = 0
+        while index < running.count, budget > 0 {
+            let sequence = running[index]
+            let count = tokensToSchedule(sequence, budget: budget, others: running.count + waiting.count > 1)
+            guard count > 0 else { index += 1; continue }
+            var scheduled = true
+            while !allocator.allocate(sequence, positions: reservation(sequence, count)) {
+                let victim = running.removeLast()
+                preempt(victim)
+                step.preempted.append(victim)
+                if victim === sequence { scheduled = false; break }
+            }
+            guard scheduled else { break }
+            step.work.append(work(sequence, count))
+            budget -= count
+            index += 1
+        }
+        // New requests only join in steps without preemption (as vLLM).
+        while step.preempted.isEmpty, let sequence = waiting.first, budget > 0, running.count < config.maxNumSeqs {
+            let count = tokensToSchedule(sequence, budget: budget, others: running.count + waiting.count > 1)
+            guard count > 0, allocator.allocate(sequence, positions: reservation(sequence, count)) else { break }
+            waiting.removeFirst()
+            sequence.status = .running
+            running.append(sequence)
+            step.work.append(work(sequence, count))
+            budget -= count
+        }
+        return step
+    }
+
+    /// Removes a finished request and frees its blocks (it leaves in the step it finished).
+    func finish(_ sequence: ScheduledSequence) {
+        running.removeAll { $0 === sequence }
+        waiting.removeAll { $0 === sequence }
+        allocator.free(sequence)
+        sequence.status = .finished
+    }
+
+    private func tokensToSchedule(_ sequence: ScheduledSequence, budget: Int, others: Bool) -> Int {
+        var count = sequence.uncomputedCount + sequence.drafts.count
+        if sequence.isPrefilling, config.longPrefillTokenThreshold > 0, others {
+            count = min(count, config.longPrefillTokenThreshold)
+        }
+        // The last input position must stay below the model's maximum length.
+        return max(0, min(count, budget, maxModelLength - 1 - sequence.numComputed))
+    }
+
+    private func reservation(_ sequence: ScheduledSequence, _ count: Int) -> Int {
+        min(sequence.numComputed + count + lookahead, maxModelLength + lookahead)
+    }
+
+    private func work(_ sequence: ScheduledSequence, _ count: Int) -> ScheduledWork {
+        let drafts = max(0, sequence.numComputed + count - sequence.tokens.count)
+        if drafts < sequence.drafts.count { sequence.drafts.removeLast(sequence.drafts.count - drafts) }
+        return ScheduledWork(sequence: sequence, startPosition: sequence.numComputed, count: count, draftCount: drafts)
+    }
+
+    private func preempt(_ sequence: ScheduledSequence) {
+        allocator.free(sequence)
+        sequence.resetForRecompute()
+        waiting.insert(sequence, at: 0)
+    }
+}
