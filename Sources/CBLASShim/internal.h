@@ -1,8 +1,6 @@
 #ifndef CBLAS_SHIM_INTERNAL_H
 #define CBLAS_SHIM_INTERNAL_H
 
-/// Largest row count the skinny kernel handles (above it, OpenBLAS sgemm wins).
-#define EAGLE_SKINNY_MAX_ROWS 16
 
 int eagle_cpu_has_avx2_fma(void);
 

@@ -38,6 +38,16 @@ void eagle_linear(const float *x, const float *w, float *y,
     eagle_linear_openblas(x, w, y, rows, in, out, accumulate);
 }
 
+void eagle_linear_rowwise(const float *x, const float *w, float *y,
+                          int rows, int in, int out, int accumulate) {
+    if (rows <= 0) return;
+    if (eagle_linear_skinny(x, w, y, rows, in, out, accumulate)) return;
+    // Without the skinny kernel: one GEMV per row, which no other row can influence.
+    for (int r = 0; r < rows; r++) {
+        eagle_linear_openblas(x + (size_t)r * in, w, y + (size_t)r * out, 1, in, out, accumulate);
+    }
+}
+
 typedef struct {
     int transB, n, k;
     float alpha, beta;

@@ -89,7 +89,7 @@ static void skinny_range(void *p, int begin, int end, int part) {
 }
 
 int eagle_skinny_supported(int rows, int in) {
-    return rows >= 1 && rows <= EAGLE_SKINNY_MAX_ROWS && in % 8 == 0 && eagle_cpu_has_avx2_fma();
+    return rows >= 1 && in % 8 == 0 && eagle_cpu_has_avx2_fma();
 }
 
 void eagle_skinny_gemm(const float *x, const float *w, float *y, int rows, int in, int out, int accumulate) {

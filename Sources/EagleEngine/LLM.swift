@@ -136,6 +136,12 @@ public final class LLM: Sendable {
         }
     }
 
+    /// Scheduler and KV-cache counters since the engine was created or `resetStats()`.
+    public var stats: EngineStats { core.withCore { $0.stats } }
+
+    /// Zeroes `stats`.
+    public func resetStats() { core.withCore { $0.resetStats() } }
+
     /// Blocks held in the target's and the draft's KV pools (both 0 when no request runs).
     var usedKVBlocks: (target: Int, draft: Int) {
         core.withCore { ($0.runner.target.cache.usedBlockCount, $0.proposer?.context.cache.usedBlockCount ?? 0) }

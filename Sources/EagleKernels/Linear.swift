@@ -5,14 +5,23 @@ import Dispatch
 public enum Linear {
     /// `y[rows, out] = x[rows, in] · w[out, in]ᵀ`, or `+=` when `accumulate` is set.
     ///
-    /// The shim chooses the kernel from `rows`; callers never pick one.
+    /// The shim chooses the kernel from `rows`; callers never pick one. With `rowwise`, every
+    /// row's result is the one it would get alone (needed when rows of different requests are
+    /// batched, so that a request's output does not depend on its batch).
     @inlinable
     public static func apply(
         _ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
-        rows: Int, inFeatures: Int, outFeatures: Int, accumulate: Bool = false
+        rows: Int, inFeatures: Int, outFeatures: Int, accumulate: Bool = false, rowwise: Bool = false
     ) {
-        eagle_linear(x, w, y, Int32(rows), Int32(inFeatures), Int32(outFeatures), accumulate ? 1 : 0)
+        if rowwise {
+            eagle_linear_rowwise(x, w, y, Int32(rows), Int32(inFeatures), Int32(outFeatures), accumulate ? 1 : 0)
+        } else {
+            eagle_linear(x, w, y, Int32(rows), Int32(inFeatures), Int32(outFeatures), accumulate ? 1 : 0)
+        }
     }
+
+    /// Row counts up to this one run on the skinny kernel (decode and verify shapes).
+    public static let fewRowsLimit = Int(EAGLE_SKINNY_MAX_ROWS)
 
     /// Sets how many threads the matmul kernels use.
     public static func setThreadCount(_ threads: Int) {

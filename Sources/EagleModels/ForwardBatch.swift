@@ -1,3 +1,5 @@
+import EagleKernels
+
 /// The tokens of one forward pass: contiguous chunks of one or more sequences.
 ///
 /// Each segment appends `count` tokens to a KV sequence at positions
@@ -38,6 +40,25 @@ public struct ForwardBatch {
         segments.append(Segment(sequence: sequence, offset: offset, count: tokens.count - offset,
                                 startPosition: startPosition))
         return offset..<tokens.count
+    }
+
+    /// Splits the rows into the runs the matmuls compute separately: consecutive segments of at
+    /// most `Linear.fewRowsLimit` rows (decode and verify steps) form one run computed row by
+    /// row (`rowwise`), and each longer segment (a prompt chunk) is a run of its own. So the
+    /// kernel a row goes through depends only on its own segment, never on the rest of the batch.
+    public func forEachKernelGroup(_ body: (_ rows: Range<Int>, _ rowwise: Bool) -> Void) {
+        var runStart: Int?
+        var runEnd = 0
+        for segment in segments {
+            if segment.count <= Linear.fewRowsLimit {
+                if runStart == nil { runStart = segment.offset }
+                runEnd = segment.offset + segment.count
+                continue
+            }
+            if let start = runStart { body(start..<runEnd, true); runStart = nil }
+            body(segment.offset..<(segment.offset + segment.count), false)
+        }
+        if let start = runStart { body(start..<runEnd, true) }
     }
 
     /// Throws when a token is outside the vocabulary or a logit row outside the batch.

@@ -6,6 +6,8 @@ import Foundation
 
 /// `eagle bench`: runs every prompt without and with speculation (greedy) and reports speed,
 /// acceptance metrics (vLLM's definitions) and whether the outputs matched token for token.
+/// With `--concurrency N`, it instead compares one request at a time against all prompts in
+/// flight together (N at once, continuous batching).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -26,12 +28,28 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Write a per-position acceptance chart (SVG).")
     var svg: String?
 
+    @Option(name: .long, help: "Requests in flight at once (> 1: throughput mode, solo vs batched).")
+    var concurrency = 1
+
+    @Option(name: .long, help: "Throughput mode: token budget per step (default: max(512, N·(k+1))).")
+    var maxNumBatchedTokens: Int?
+
+    @Option(name: .long, help: "Throughput mode: positions in the KV block pool (default: 1024 per request in flight).")
+    var kvCacheTokens: Int?
+
     func validate() throws {
         if maxTokens < 1 { throw ValidationError("--max-tokens must be ≥ 1") }
+        if concurrency < 1 { throw ValidationError("--concurrency must be ≥ 1") }
+        if concurrency == 1, maxNumBatchedTokens != nil || kvCacheTokens != nil {
+            throw ValidationError("--max-num-batched-tokens and --kv-cache-tokens need --concurrency > 1")
+        }
+        if let n = maxNumBatchedTokens, n < 1 { throw ValidationError("--max-num-batched-tokens must be ≥ 1") }
+        if let n = kvCacheTokens, n < 1 { throw ValidationError("--kv-cache-tokens must be ≥ 1") }
     }
 
     func run() throws {
-        let items = try BenchPrompt.load(prompts)
+        let items = try PromptLine.load(prompts)
+        if concurrency > 1 { return try runThroughput(items) }
         guard let config = try speculation.config(defaultModel: model.isDefault) else {
             throw ValidationError("bench compares speculative with plain decoding and needs a draft head: "
                                   + "--draft DIR or --speculative-config JSON (the default model uses its shipped head)")
@@ -70,35 +88,38 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}
-
-/// One line of a bench prompt file.
-struct BenchPrompt: Decodable {
-    var prompt: String
-    var chat: Bool?
-
-    static func load(_ path: String) throws -> [BenchPrompt] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("\(path): cannot read file") }
-        var items: [BenchPrompt] = []
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-        where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            do {
-                items.append(try JSONDecoder().decode(BenchPrompt.self, from: Data(line.utf8)))
-            } catch {
-                throw CLIError("\(path):\(n + 1): expected {\"prompt\": \"…\", \"chat\": true|false}")
+extension BenchCommand {
+    /// Every prompt alone, then all of them with `concurrency` in flight; same sampling
+    /// (greedy) and speculation settings in both runs.
+    func runThroughput(_ items: [PromptLine]) throws {
+        let speculative = try speculation.config(defaultModel: model.isDefault)
+        let k = speculative?.numSpeculativeTokens ?? 5
+        let scheduler = SchedulerConfig(maxNumBatchedTokens: maxNumBatchedTokens ?? max(512, concurrency * (k + 1)),
+                                        maxNumSeqs: concurrency)
+        let llm = try LLM(model: model.resolveDirectory(), options: EngineOptions(
+            threads: model.threads, speculative: speculative, scheduler: scheduler, kvCacheTokens: kvCacheTokens))
+        let params = SamplingParams(temperature: 0, maxTokens: maxTokens, ignoreEOS: false)
+        let ids = try items.map { try $0.tokenIDs(llm) }
+        let clock = ContinuousClock()
+        var solo: [RequestOutput] = []
+        let soloTime = try clock.measure {
+            for (i, prompt) in ids.enumerated() {
+                Console.progress("bench (one at a time)", done: i, total: ids.count)
+                solo.append(try llm.generate(promptTokenIDs: prompt, params))
             }
         }
-        guard !items.isEmpty else { throw CLIError("\(path): no prompts") }
-        return items
+        Console.progress("bench (one at a time)", done: ids.count, total: ids.count)
+        Console.status("bench: \(ids.count) requests, \(concurrency) in flight…")
+        llm.resetStats()
+        var batched: [RequestOutput] = []
+        let batchTime = try clock.measure { batched = try llm.generate(promptTokenIDs: ids, params) }
+        let report = ThroughputReport(concurrency: concurrency, solo: solo, soloSeconds: soloTime.seconds,
+                                      batched: batched, batchedSeconds: batchTime.seconds, stats: llm.stats,
+                                      numSpeculativeTokens: llm.numSpeculativeTokens, threads: Linear.threadCount)
+        Console.write(json ? try report.json() + "\n" : report.text())
     }
+}
 
-    func tokenIDs(_ llm: LLM) throws -> [Int] {
-        if chat ?? false {
-            let rendered = try llm.chatPrompt([ChatMessage(role: "user", content: prompt)])
-            return llm.tokenizer.encode(rendered, addSpecialTokens: false)
-        }
-        return llm.tokenizer.encode(prompt)
-    }
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -12,6 +12,12 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: "The prompt (read from stdin when omitted).")
     var prompt: String?
 
+    @Option(name: .long, help: "JSONL file of prompts ({\"prompt\": \"…\", \"chat\": true|false} per line), generated together.")
+    var prompts: String?
+
+    @Option(name: .long, help: "With --prompts: requests in flight at once.")
+    var concurrency = 16
+
     @OptionGroup var model: ModelOptions
     @OptionGroup var sampling: SamplingOptions
     @OptionGroup var speculation: SpeculationOptions
@@ -27,9 +33,12 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         if system != nil, !chat { throw ValidationError("--system needs chat mode (drop --no-chat)") }
+        if prompts != nil, prompt != nil { throw ValidationError("give a prompt or --prompts FILE, not both") }
+        if concurrency < 1 { throw ValidationError("--concurrency must be ≥ 1") }
     }
 
     func run() throws {
+        if let prompts { return try runFile(prompts) }
         let text = try prompt ?? readStandardInput()
         let llm = try LLM(model: model.resolveDirectory(),
                           options: EngineOptions(threads: model.threads, speculative: try speculation.config(defaultModel: model.isDefault)))
@@ -62,6 +71,34 @@ struct GenerateCommand: ParsableCommand {
             }
             Console.status(summary)
         }
+    }
+
+    /// Every prompt of the file in flight together; completions printed in file order.
+    private func runFile(_ path: String) throws {
+        let items = try PromptLine.load(path)
+        let speculative = try speculation.config(defaultModel: model.isDefault)
+        let k = speculative?.numSpeculativeTokens ?? 5
+        let llm = try LLM(model: model.resolveDirectory(), options: EngineOptions(
+            threads: model.threads, speculative: speculative,
+            scheduler: SchedulerConfig(maxNumBatchedTokens: max(512, concurrency * (k + 1)), maxNumSeqs: concurrency)))
+        let ids = try items.map { item in
+            guard item.chat ?? chat, let system else { return try item.tokenIDs(llm, chat: chat) }
+            let rendered = try llm.chatPrompt([ChatMessage(role: "system", content: system), ChatMessage(role: "user", content: item.prompt)])
+            return llm.tokenizer.encode(rendered, addSpecialTokens: false)
+        }
+        let start = ContinuousClock.now
+        let outputs = try llm.generate(promptTokenIDs: ids, sampling.params)
+        let seconds = (ContinuousClock.now - start).seconds
+        for (i, output) in outputs.enumerated() {
+            if json {
+                try printJSON(output, output.outputs[0])
+            } else {
+                Console.write("=== \(i + 1)/\(outputs.count) ===\n\(output.outputs[0].text)\n")
+            }
+        }
+        let generated = outputs.reduce(0) { $0 + $1.outputs[0].tokenIDs.count }
+        Console.status(String(format: "%d prompts, %d generated tokens in %.1f s (%.1f tok/s), %d in flight",
+                              outputs.count, generated, seconds, Double(generated) / seconds, concurrency))
     }
 
     private func printJSON(_ output: RequestOutput, _ completion: CompletionOutput) throws {

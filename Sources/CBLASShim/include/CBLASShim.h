@@ -5,6 +5,10 @@
 extern "C" {
 #endif
 
+/// Largest row count for which `eagle_linear` uses the skinny kernel (above it, OpenBLAS
+/// sgemm is faster).
+#define EAGLE_SKINNY_MAX_ROWS 16
+
 /// The one matmul entry point of the engine ("linear layer", PyTorch weight layout):
 ///
 ///     y[rows, out] = x[rows, in] · W[out, in]ᵀ        (accumulate == 0)
@@ -15,12 +19,18 @@ extern "C" {
 void eagle_linear(const float *x, const float *w, float *y,
                   int rows, int in, int out, int accumulate);
 
+/// The same product with every row's result independent of the other rows (bit for bit the
+/// value `eagle_linear` gives that row alone): the skinny kernel for any row count. Batches
+/// that mix requests use it, so a request's tokens never depend on what it is batched with.
+void eagle_linear_rowwise(const float *x, const float *w, float *y,
+                          int rows, int in, int out, int accumulate);
+
 /// The same product computed by OpenBLAS kernels (sgemv for one row, sgemm otherwise),
 /// split by output columns over the shim's threads.
 void eagle_linear_openblas(const float *x, const float *w, float *y,
                            int rows, int in, int out, int accumulate);
 
-/// The same product computed by the shim's skinny kernel (rows 1…16, `in` a multiple of 8,
+/// The same product computed by the shim's skinny kernel (any row count, `in` a multiple of 8,
 /// AVX2+FMA). Returns 0 without computing when the shape or CPU is not supported.
 int eagle_linear_skinny(const float *x, const float *w, float *y,
                         int rows, int in, int out, int accumulate);

@@ -17,6 +17,8 @@ final class EngineCore {
     let runner: ModelRunner
     let proposer: Eagle3Proposer?
     let scheduler: Scheduler
+    /// Counters since creation or `resetStats()`.
+    private(set) var stats = EngineStats()
     /// Unfinished requests, in arrival order.
     private var requests: [EngineRequest] = []
     private var requestsBySequence: [ObjectIdentifier: EngineRequest] = [:]
@@ -45,6 +47,7 @@ final class EngineCore {
         }
         scheduler = Scheduler(config: config, allocator: KVBlockAllocator(target: target.cache, draft: draftCache),
                               lookahead: draft == nil ? 0 : speculativeTokens, maxModelLength: maxModelLength)
+        stats.kvBlocks = target.cache.blockCount
     }
 
     var hasUnfinished: Bool { !requests.isEmpty }
@@ -82,6 +85,7 @@ final class EngineCore {
     func step() throws -> [EngineRequest] {
         let step = scheduler.schedule()
         guard !step.work.isEmpty else { return [] }
+        stats.record(step, usedBlocks: runner.target.cache.usedBlockCount)
         do {
             try runner.execute(step)
         } catch {
@@ -115,6 +119,11 @@ final class EngineCore {
         }
         for request in finished { request.report() }
         return finished
+    }
+
+    func resetStats() {
+        stats = EngineStats()
+        stats.kvBlocks = runner.target.cache.blockCount
     }
 
     /// Steps until every queued request has finished.

@@ -64,8 +64,8 @@ public final class Eagle3Context {
             input = normedAux.pointer
         }
         for j in 0..<aux {
-            Linear.apply(input + j * rowCapacity * ht, weight: draft.weights.fc[j].pointer, into: projected.pointer,
-                         rows: t, inFeatures: ht, outFeatures: c.hiddenSize, accumulate: j > 0)
+            DecoderBlocks.linear(input + j * rowCapacity * ht, weight: draft.weights.fc[j], into: projected.pointer,
+                                 batch: batch, inFeatures: ht, outFeatures: c.hiddenSize, accumulate: j > 0)
         }
         run(batch)
     }
@@ -136,7 +136,7 @@ public final class Eagle3Context {
                                 attention: draft.attention, workspace: ws)
         RMSNorm.apply(ws.hidden.pointer, weight: w.postAttentionNorm.pointer, into: ws.normed.pointer,
                       rows: t, width: h, epsilon: eps)
-        DecoderBlocks.mlp(w.mlp, input: ws.normed.pointer, residual: ws.hidden.pointer, rows: t,
+        DecoderBlocks.mlp(w.mlp, input: ws.normed.pointer, residual: ws.hidden.pointer, batch: batch,
                           geometry: draft.geometry, workspace: ws)
         DecoderBlocks.logits(rows: batch.logitRows, finalNorm: w.finalNorm, lmHead: w.lmHead, epsilon: eps,
                              geometry: draft.geometry, workspace: ws)

@@ -47,8 +47,7 @@ enum DecoderBlocks {
         rotary: RotaryEmbedding, attention: CausalAttention, workspace ws: Workspace
     ) {
         let t = batch.tokenCount
-        Linear.apply(input, weight: w.qkv.pointer, into: ws.qkv.pointer,
-                     rows: t, inFeatures: g.attentionInput, outFeatures: g.qkvWidth)
+        linear(input, weight: w.qkv, into: ws.qkv.pointer, batch: batch, inFeatures: g.attentionInput, outFeatures: g.qkvWidth)
         if let bias = w.qkvBias { addBias(bias, to: ws.qkv.pointer, rows: t) }
         rotary.apply(to: ws.qkv.pointer, rows: t, heads: g.heads, rowStride: g.qkvWidth,
                      cos: ws.cos.pointer, sin: ws.sin.pointer)
@@ -84,22 +83,22 @@ enum DecoderBlocks {
                 }
             }
         }
-        Linear.apply(ws.attention.pointer, weight: w.output.pointer, into: residual,
-                     rows: t, inFeatures: g.queryWidth, outFeatures: g.hidden, accumulate: true)
+        linear(ws.attention.pointer, weight: w.output, into: residual, batch: batch,
+               inFeatures: g.queryWidth, outFeatures: g.hidden, accumulate: true)
         if let bias = w.outputBias { addBias(bias, to: residual, rows: t) }
     }
 
     /// `residual += down(silu(gate(input)) ⊙ up(input))` for `rows` rows of normed `input`.
     static func mlp(
         _ w: MLPWeights, input: UnsafePointer<Float>, residual: UnsafeMutablePointer<Float>,
-        rows t: Int, geometry g: LayerGeometry, workspace ws: Workspace
+        batch: ForwardBatch, geometry g: LayerGeometry, workspace ws: Workspace
     ) {
-        Linear.apply(input, weight: w.gateUp.pointer, into: ws.gateUp.pointer,
-                     rows: t, inFeatures: g.hidden, outFeatures: 2 * g.intermediate)
+        let t = batch.tokenCount
+        linear(input, weight: w.gateUp, into: ws.gateUp.pointer, batch: batch, inFeatures: g.hidden, outFeatures: 2 * g.intermediate)
         if let bias = w.gateUpBias { addBias(bias, to: ws.gateUp.pointer, rows: t) }
         SwiGLU.apply(gateUp: ws.gateUp.pointer, into: ws.activation.pointer, rows: t, width: g.intermediate)
-        Linear.apply(ws.activation.pointer, weight: w.down.pointer, into: residual,
-                     rows: t, inFeatures: g.intermediate, outFeatures: g.hidden, accumulate: true)
+        linear(ws.activation.pointer, weight: w.down, into: residual, batch: batch,
+               inFeatures: g.intermediate, outFeatures: g.hidden, accumulate: true)
         if let bias = w.downBias { addBias(bias, to: residual, rows: t) }
     }
 
@@ -113,7 +112,18 @@ enum DecoderBlocks {
                           rows: 1, width: g.hidden, epsilon: epsilon)
         }
         Linear.apply(ws.rowHidden.pointer, weight: lmHead.pointer, into: ws.logits.pointer,
-                     rows: rows.count, inFeatures: g.hidden, outFeatures: g.vocabulary)
+                     rows: rows.count, inFeatures: g.hidden, outFeatures: g.vocabulary, rowwise: true)
+    }
+
+    /// `y (+)= x · wᵀ` over every row of `batch`, one product per kernel group
+    /// (`ForwardBatch.forEachKernelGroup`), so no row's result depends on the other requests.
+    static func linear(_ x: UnsafePointer<Float>, weight w: FloatTensor, into y: UnsafeMutablePointer<Float>,
+                       batch: ForwardBatch, inFeatures: Int, outFeatures: Int, accumulate: Bool = false) {
+        batch.forEachKernelGroup { rows, rowwise in
+            Linear.apply(x + rows.lowerBound * inFeatures, weight: w.pointer, into: y + rows.lowerBound * outFeatures,
+                         rows: rows.count, inFeatures: inFeatures, outFeatures: outFeatures,
+                         accumulate: accumulate, rowwise: rowwise)
+        }
     }
 
     static func addBias(_ bias: FloatTensor, to x: UnsafeMutablePointer<Float>, rows: Int) {

@@ -57,7 +57,7 @@ extension LlamaContext {
                                 attention: model.attention, workspace: ws)
         RMSNorm.apply(ws.hidden.pointer, weight: w.postAttentionNorm.pointer, into: ws.normed.pointer,
                       rows: t, width: c.hiddenSize, epsilon: c.rmsNormEpsilon)
-        DecoderBlocks.mlp(w.mlp, input: ws.normed.pointer, residual: ws.hidden.pointer, rows: t,
+        DecoderBlocks.mlp(w.mlp, input: ws.normed.pointer, residual: ws.hidden.pointer, batch: batch,
                           geometry: model.geometry, workspace: ws)
     }
 
