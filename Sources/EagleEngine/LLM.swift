@@ -108,24 +108,36 @@ public final class LLM: Sendable {
     /// Streams the output of one raw prompt: each element is the output so far plus the new text.
     public func stream(_ prompt: String, _ params: SamplingParams = SamplingParams())
         -> AsyncThrowingStream<(output: RequestOutput, delta: String), Error> {
-        stream(prompt: prompt, tokens: { $0.tokenizer.encode(prompt) }, params)
+        stream({ [(prompt, $0.tokenizer.encode(prompt))] }, params)
+    }
+
+    /// Streams many raw prompts generated together: each element is one request's output so
+    /// far (`requestID` is the prompt's index) and its new text, as the steps produce them.
+    public func stream(_ prompts: [String], _ params: SamplingParams = SamplingParams())
+        -> AsyncThrowingStream<(output: RequestOutput, delta: String), Error> {
+        stream({ llm in prompts.map { ($0, llm.tokenizer.encode($0)) } }, params)
     }
 
     /// Streams the reply to a chat conversation (rendered with the model's chat template).
     public func stream(chat messages: [ChatMessage], _ params: SamplingParams = SamplingParams())
         -> AsyncThrowingStream<(output: RequestOutput, delta: String), Error> {
-        stream(prompt: nil, tokens: { llm in
-            llm.tokenizer.encode(try llm.chatPrompt(messages), addSpecialTokens: false)
-        }, params)
+        stream({ llm in [(nil, llm.tokenizer.encode(try llm.chatPrompt(messages), addSpecialTokens: false))] }, params)
     }
 
-    private func stream(prompt: String?, tokens: @escaping @Sendable (LLM) throws -> [Int], _ params: SamplingParams)
-        -> AsyncThrowingStream<(output: RequestOutput, delta: String), Error> {
+    private func stream(_ requests: @escaping @Sendable (LLM) throws -> [(prompt: String?, tokens: [Int])],
+                        _ params: SamplingParams) -> AsyncThrowingStream<(output: RequestOutput, delta: String), Error> {
         AsyncThrowingStream { continuation in
             let thread = Thread { [self] in
                 do {
-                    _ = try run(id: "0", prompt: prompt, tokens: tokens(self), params: params) { output, delta in
-                        continuation.yield((output, delta))
+                    let items = try requests(self)
+                    try core.withCore { core in
+                        for item in items { try core.validate(promptTokenIDs: item.tokens, params: params) }
+                        for (i, item) in items.enumerated() {
+                            try core.add(requestID: "\(i)", prompt: item.prompt, promptTokenIDs: item.tokens, params: params) {
+                                continuation.yield(($0, $1))
+                            }
+                        }
+                        try core.runToCompletion()
                     }
                     continuation.finish()
                 } catch {

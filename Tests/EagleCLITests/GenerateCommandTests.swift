@@ -95,4 +95,49 @@ enum EagleBinary {
         let text = try EagleBinary.run(["detokenize", "--model", model] + ids.map(String.init))
         #expect(text.stdout == "Hello 123\n")
     }
+
+    static func promptFile(_ lines: [String]) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("eagle-prompts-\(UUID().uuidString).jsonl")
+        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    @Test func promptFileRunsEveryPromptInOrder() throws {
+        let file = try Self.promptFile([#"{"prompt": "Name a color.", "chat": true}"#, #"{"prompt": "def add(a, b):", "chat": false}"#])
+        let result = try EagleBinary.run(["generate", "--model", model, "--prompts", file, "--max-tokens", "4", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+        let prompt = try #require(second["prompt_token_ids"] as? [Int])
+        let raw = try EagleBinary.run(["tokenize", "--model", model, "--json", "def add(a, b):"])
+        let expected = try #require(try JSONSerialization.jsonObject(with: Data(raw.stdout.utf8)) as? [String: Any])
+        #expect(prompt == expected["ids"] as? [Int])
+        #expect((second["token_ids"] as? [Int])?.count == 4)
+    }
+
+    @Test func benchConcurrencyReportsThroughputAndIdenticalOutputs() throws {
+        let file = try Self.promptFile([#"{"prompt": "The sky is", "chat": false}"#, #"{"prompt": "Once upon a time", "chat": false}"#,
+                                        #"{"prompt": "Name a fruit.", "chat": true}"#])
+        let result = try EagleBinary.run(["bench", "--model", model, "--prompts", file, "--max-tokens", "6", "--concurrency", "2",
+                                          "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        for key in ["output_tokens_per_second", "solo_output_tokens_per_second", "throughput_ratio", "mean_ttft_seconds",
+                    "p99_itl_seconds", "steps", "mean_batch_size", "preemptions", "peak_kv_usage"] {
+            #expect(object[key] != nil, "missing \(key)")
+        }
+        #expect(object["outputs_identical"] as? Bool == true)
+        #expect(object["completed"] as? Int == 3)
+        #expect(object["max_batch_size"] as? Int == 2)
+    }
+
+    @Test func speculationFlagsConflict() throws {
+        let result = try EagleBinary.run(["generate", "--model", model, "--no-speculation", "--draft", "/tmp", "hi"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--no-speculation"))
+        let bench = try EagleBinary.run(["bench", "--model", model, "--prompts", "/nonexistent.jsonl", "--concurrency", "0"])
+        #expect(bench.status != 0)
+        #expect(bench.stderr.contains("--concurrency"))
+    }
 }

@@ -83,4 +83,25 @@ import Testing
         #expect(blocks.target == 0 && blocks.draft == 0)
         #expect(try llm.generate(promptTokenIDs: [[1, 2]], SamplingParams(temperature: 0, maxTokens: 3))[0].finished)
     }
+
+    @Test func batchStreamYieldsEveryRequestsDeltas() async throws {
+        let llm = try LosslessSpeculationTests.engine(model: LosslessSpeculationTests.tinyModel, k: 2, seed: 5, draftVocabSize: 64)
+        let prompts = ["Hello there", "A", "Once upon a time, in a land far away"]
+        let params = SamplingParams(temperature: 0, maxTokens: 12, ignoreEOS: true)
+        var texts: [String: String] = [:]
+        var finals: [String: RequestOutput] = [:]
+        var order: [String] = []
+        for try await (output, delta) in llm.stream(prompts, params) {
+            texts[output.requestID, default: ""] += delta
+            if order.last != output.requestID { order.append(output.requestID) }
+            if output.finished { finals[output.requestID] = output }
+        }
+        let expected = try llm.generate(prompts, params)
+        #expect(Set(finals.keys) == ["0", "1", "2"])
+        for (i, output) in expected.enumerated() {
+            #expect(finals["\(i)"]?.outputs[0].tokenIDs == output.outputs[0].tokenIDs)
+            #expect(texts["\(i)"] == output.outputs[0].text)
+        }
+        #expect(order.count > 3, "updates of different requests interleave")
+    }
 }
