@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // The system OpenBLAS (Debian: libopenblas-dev), found through pkg-config.
@@ -29,7 +30,9 @@ let package = Package(
         .target(name: "EagleLoading", dependencies: ["EagleKernels"]),
         .target(name: "EagleModels", dependencies: ["EagleKernels", "EagleLoading"]),
         .target(name: "EagleTokenizer"),
-        .target(name: "EagleEngine", dependencies: ["EagleModels", "EagleTokenizer"]),
+        .target(name: "EagleEngine", dependencies: [
+            "EagleModels", "EagleTokenizer", .product(name: "DequeModule", package: "swift-collections"),
+        ]),
         .executableTarget(
             name: "eagle",
             dependencies: [

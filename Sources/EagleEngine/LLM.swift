@@ -83,6 +83,11 @@ public final class LLM: Sendable {
         try runBatch(promptTokenIDs.map { (nil, $0) }, Array(repeating: params, count: promptTokenIDs.count))
     }
 
+    /// Like `generate(promptTokenIDs:_:)` with one `SamplingParams` per prompt.
+    public func generate(promptTokenIDs: [[Int]], _ params: [SamplingParams]) throws -> [RequestOutput] {
+        try runBatch(promptTokenIDs.map { (nil, $0) }, params)
+    }
+
     /// Renders `messages` with the model's chat template (adding the assistant prompt) and generates.
     public func chat(_ messages: [ChatMessage], _ params: SamplingParams = SamplingParams()) throws -> RequestOutput {
         let prompt = try chatPrompt(messages)

@@ -19,9 +19,8 @@ final class EngineCore {
     let scheduler: Scheduler
     /// Counters since creation or `resetStats()`.
     private(set) var stats = EngineStats()
-    /// Unfinished requests, in arrival order.
-    private var requests: [EngineRequest] = []
-    private var requestsBySequence: [ObjectIdentifier: EngineRequest] = [:]
+    /// Unfinished requests.
+    private var requests: [ObjectIdentifier: EngineRequest] = [:]
 
     /// - Parameter kvCacheTokens: positions in the target's (and the draft's) KV block pool,
     ///   shared by all running requests; at least `maxModelLength + speculativeTokens`.
@@ -57,14 +56,12 @@ final class EngineCore {
     func add(requestID: String, prompt: String?, promptTokenIDs: [Int], params: SamplingParams, speculate: Bool = true,
              onUpdate: ((RequestOutput, String) -> Void)? = nil) throws -> EngineRequest {
         try validate(promptTokenIDs: promptTokenIDs, params: params)
-        // Drafts are verified greedily; sampled requests decode plainly.
-        let speculates = speculate && proposer != nil && speculativeTokens > 0 && params.isGreedy
+        let speculates = speculate && proposer != nil && speculativeTokens > 0
         let sequence = scheduler.add(prompt: promptTokenIDs, params: params, speculates: speculates)
         let request = EngineRequest(
             requestID: requestID, prompt: prompt, promptTokenIDs: promptTokenIDs, sequence: sequence,
             tracker: CompletionTracker(params: params, eosTokenIDs: eosTokenIDs, tokenizer: tokenizer), onUpdate: onUpdate)
-        requests.append(request)
-        requestsBySequence[ObjectIdentifier(sequence)] = request
+        requests[ObjectIdentifier(sequence)] = request
         return request
     }
 
@@ -94,7 +91,7 @@ final class EngineCore {
         }
         var finished: [EngineRequest] = []
         for (i, work) in step.work.enumerated() {
-            let request = requestsBySequence[ObjectIdentifier(work.sequence)]!
+            let request = requests[ObjectIdentifier(work.sequence)]!
             work.sequence.metrics.targetSeconds += runner.forwardSeconds
             work.sequence.metrics.samplingSeconds += runner.samplingSeconds
             guard work.samples else { continue }
@@ -115,7 +112,7 @@ final class EngineCore {
             }
         }
         for work in step.work where work.samples {
-            requestsBySequence[ObjectIdentifier(work.sequence)]?.report()
+            requests[ObjectIdentifier(work.sequence)]?.report()
         }
         for request in finished { request.report() }
         return finished
@@ -133,14 +130,12 @@ final class EngineCore {
 
     private func retire(_ request: EngineRequest) {
         scheduler.finish(request.sequence)
-        requestsBySequence[ObjectIdentifier(request.sequence)] = nil
-        requests.removeAll { $0 === request }
+        requests[ObjectIdentifier(request.sequence)] = nil
     }
 
     /// Drops every request (after an error), returning their blocks.
     private func abortAll() {
-        for request in requests { scheduler.finish(request.sequence) }
+        for request in requests.values { scheduler.finish(request.sequence) }
         requests.removeAll()
-        requestsBySequence.removeAll()
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 
 /// Runs the target side of one scheduled step: a single forward over every scheduled token
 /// of every request (a ragged batch; each request attends to its own KV blocks), then, for
-/// each request whose step reached the end of its tokens, verification of its drafts or plain
-/// sampling, and the rollback of rejected drafts' KV entries.
+/// each request whose step reached the end of its tokens, verification of its drafts (greedy,
+/// or rejection sampling for sampled requests) and the rollback of rejected drafts' KV entries.
 ///
 /// Verify rows use the same per-row kernels as single-token decoding, so a greedy request's
 /// tokens do not depend on what else is in the batch.
@@ -54,13 +54,14 @@ final class ModelRunner {
             let first = emitted.count
             if work.samples {
                 let accepted: Int
+                let base = logitRow
                 if sequence.params.isGreedy {
-                    let base = logitRow
                     accepted = GreedyVerifier.verify(drafts: sequence.drafts, into: &emitted) { target.argmax(row: base + $0) }
                 } else {
-                    precondition(work.draftCount == 0, "sampled requests do not speculate")
-                    emitted.append(sampler.sample(target.logits(row: logitRow), params: sequence.params, using: &sequence.rng))
-                    accepted = 0
+                    // With no drafts this is plain sampling from the last row.
+                    accepted = RejectionSampler.verify(drafts: sequence.drafts, into: &emitted, using: &sequence.rng) {
+                        sampler.probabilities(target.logits(row: base + $0), params: sequence.params)
+                    }
                 }
                 sequence.metrics.observe(proposed: work.draftCount, accepted: accepted)
                 logitRow += work.draftCount + 1

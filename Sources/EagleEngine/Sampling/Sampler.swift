@@ -1,8 +1,8 @@
 import EagleKernels
 import Foundation
 
-/// Turns one row of logits into a token, applying, in vLLM's order, temperature, top-k,
-/// top-p and min-p. Buffers are preallocated per vocabulary size, so sampling does not
+/// Turns one row of logits into the distribution a token is drawn from, applying, in vLLM's
+/// order, temperature, top-k, top-p and min-p (greedy requests take the argmax instead). Buffers are preallocated per vocabulary size, so sampling does not
 /// allocate.
 ///
 /// - top-k keeps every token whose logit is ≥ the k-th largest (ties kept, as vLLM).
@@ -23,18 +23,6 @@ public final class Sampler {
         candidates.reserveCapacity(vocabularySize)
         heap = []
         heap.reserveCapacity(1024)
-    }
-
-    /// Samples a token (argmax when `params.isGreedy`).
-    public func sample(_ logits: UnsafeBufferPointer<Float>, params: SamplingParams, using rng: inout RandomGenerator) -> Int {
-        if params.isGreedy { return Self.argmax(logits) }
-        let p = probabilities(logits, params: params)
-        return Self.draw(from: p, uniform: rng.nextUniform())
-    }
-
-    /// First index of the maximum (like `torch.argmax`).
-    public static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int {
-        SIMDMath.argmax(logits.baseAddress!, count: logits.count)
     }
 
     /// Inverse-CDF draw from a normalised distribution.

@@ -1,3 +1,5 @@
+import DequeModule
+
 /// Plans each engine step the way vLLM's V1 scheduler does (EAGLE3_SPEC.md §6): every
 /// request has tokens the target has computed and tokens it has not (a prompt, or the last
 /// generated token plus its drafts); a step hands each request a number of tokens to compute
@@ -15,7 +17,7 @@ final class Scheduler {
     let lookahead: Int
     /// Positions a request may occupy (prompt + generated).
     let maxModelLength: Int
-    private(set) var waiting: [ScheduledSequence] = []
+    private(set) var waiting: Deque<ScheduledSequence> = []
     private(set) var running: [ScheduledSequence] = []
     private var arrivals = 0
 
@@ -72,10 +74,14 @@ final class Scheduler {
         return step
     }
 
-    /// Removes a finished request and frees its blocks (it leaves in the step it finished).
+    /// Removes a finished (or aborted) request and frees its blocks; it leaves in the step it
+    /// finished.
     func finish(_ sequence: ScheduledSequence) {
-        running.removeAll { $0 === sequence }
-        waiting.removeAll { $0 === sequence }
+        switch sequence.status {
+        case .running: running.removeAll { $0 === sequence }
+        case .waiting: if let index = waiting.firstIndex(where: { $0 === sequence }) { waiting.remove(at: index) }
+        case .finished: return
+        }
         allocator.free(sequence)
         sequence.status = .finished
     }
@@ -102,6 +108,6 @@ final class Scheduler {
     private func preempt(_ sequence: ScheduledSequence) {
         allocator.free(sequence)
         sequence.resetForRecompute()
-        waiting.insert(sequence, at: 0)
+        waiting.prepend(sequence)
     }
 }
