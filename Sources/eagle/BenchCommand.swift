@@ -19,8 +19,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "JSONL file, one {\"prompt\": \"…\", \"chat\": true|false} per line.")
     var prompts: String
 
-    @Option(name: .long, help: "Tokens generated per prompt.")
-    var maxTokens = 128
+    @OptionGroup var sampling: SamplingOptions
 
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
@@ -38,7 +37,6 @@ struct BenchCommand: ParsableCommand {
     var kvCacheTokens: Int?
 
     func validate() throws {
-        if maxTokens < 1 { throw ValidationError("--max-tokens must be ≥ 1") }
         if concurrency < 1 { throw ValidationError("--concurrency must be ≥ 1") }
         if concurrency == 1, maxNumBatchedTokens != nil || kvCacheTokens != nil {
             throw ValidationError("--max-num-batched-tokens and --kv-cache-tokens need --concurrency > 1")
@@ -55,7 +53,6 @@ struct BenchCommand: ParsableCommand {
                                   + "--draft DIR or --speculative-config JSON (the default model uses its shipped head)")
         }
         let llm = try LLM(model: model.resolveDirectory(), options: EngineOptions(threads: model.threads, speculative: config))
-        let params = SamplingParams(temperature: 0, maxTokens: maxTokens, ignoreEOS: false)
         var baselineTokens = 0, speculativeTokens = 0
         var baselineSeconds = 0.0, speculativeSeconds = 0.0
         var identical = true
@@ -63,6 +60,7 @@ struct BenchCommand: ParsableCommand {
         for (i, item) in items.enumerated() {
             Console.progress("bench", done: i, total: items.count)
             let ids = try item.tokenIDs(llm)
+            let params = promptParams(i)
             let clock = ContinuousClock()
             var baseline: RequestOutput?
             let baselineTime = try clock.measure { baseline = try llm.generate(promptTokenIDs: ids, params, speculate: false) }
@@ -82,13 +80,22 @@ struct BenchCommand: ParsableCommand {
             numPrompts: items.count, numSpeculativeTokens: llm.numSpeculativeTokens,
             baselineTokensPerSecond: Double(baselineTokens) / baselineSeconds,
             speculativeTokensPerSecond: Double(speculativeTokens) / speculativeSeconds,
-            metrics: metrics, outputsIdentical: identical, probe: probe, threads: Linear.threadCount)
+            metrics: metrics, outputsIdentical: sampling.temperature == 0 ? identical : nil, probe: probe,
+            threads: Linear.threadCount)
         if let svg { try report.acceptanceChart().write(toFile: svg, atomically: true, encoding: .utf8) }
         Console.write(json ? try report.json() + "\n" : report.text())
     }
 }
 
 extension BenchCommand {
+    /// The sampling parameters of prompt `i`: the flags, with a per-prompt seed when sampling
+    /// (`--seed` + i, default 0 + i), so runs are reproducible.
+    func promptParams(_ i: Int) -> SamplingParams {
+        var params = sampling.params
+        if params.temperature > 0 { params.seed = (params.seed ?? 0) &+ UInt64(i) }
+        return params
+    }
+
     /// Every prompt alone, then all of them with `concurrency` in flight; same sampling
     /// (greedy) and speculation settings in both runs.
     func runThroughput(_ items: [PromptLine]) throws {
@@ -98,14 +105,14 @@ extension BenchCommand {
                                         maxNumSeqs: concurrency)
         let llm = try LLM(model: model.resolveDirectory(), options: EngineOptions(
             threads: model.threads, speculative: speculative, scheduler: scheduler, kvCacheTokens: kvCacheTokens))
-        let params = SamplingParams(temperature: 0, maxTokens: maxTokens, ignoreEOS: false)
         let ids = try items.map { try $0.tokenIDs(llm) }
+        let params = ids.indices.map(promptParams)
         let clock = ContinuousClock()
         var solo: [RequestOutput] = []
         let soloTime = try clock.measure {
             for (i, prompt) in ids.enumerated() {
                 Console.progress("bench (one at a time)", done: i, total: ids.count)
-                solo.append(try llm.generate(promptTokenIDs: prompt, params))
+                solo.append(try llm.generate(promptTokenIDs: prompt, params[i]))
             }
         }
         Console.progress("bench (one at a time)", done: ids.count, total: ids.count)

@@ -8,7 +8,8 @@ struct BenchReport {
     var baselineTokensPerSecond: Double
     var speculativeTokensPerSecond: Double
     var metrics: SpeculationMetrics
-    var outputsIdentical: Bool
+    /// Whether speculative and plain outputs matched token for token (greedy runs only).
+    var outputsIdentical: Bool?
     var probe: ForwardCostProbe
     var threads: Int
 
@@ -27,7 +28,7 @@ struct BenchReport {
             "num_drafts": metrics.numDrafts,
             "num_draft_tokens": metrics.numDraftTokens,
             "num_accepted_tokens": metrics.numAcceptedTokens,
-            "outputs_identical": outputsIdentical,
+            "outputs_identical": outputsIdentical.map { $0 as Any } ?? NSNull(),
             "target_seconds": metrics.targetSeconds,
             "draft_seconds": metrics.draftSeconds,
             "sampling_seconds": metrics.samplingSeconds,
@@ -53,7 +54,7 @@ struct BenchReport {
         per-position acceptance    [\(perPosition)]
         drafts / draft tokens / accepted   \(metrics.numDrafts) / \(metrics.numDraftTokens) / \(metrics.numAcceptedTokens)
         time: target \(String(format: "%.2f", metrics.targetSeconds)) s, draft \(String(format: "%.2f", metrics.draftSeconds)) s, sampling \(String(format: "%.2f", metrics.samplingSeconds)) s
-        outputs identical          \(outputsIdentical)
+        outputs identical          \(outputsIdentical.map(String.init) ?? "n/a (sampled: same distribution, not the same tokens)")
         verify forward (\(probe.verifyTokens) tokens) ÷ decode forward   \(String(format: "%.2f", probe.verifyCostRatio))
         decode weight stream       \(String(format: "%.1f", probe.decodeBytesPerSecond / 1e9)) GB/s (sgemv probe \(String(format: "%.1f", probe.sgemvBytesPerSecond / 1e9)) GB/s)
         threads                    \(threads)
