@@ -63,8 +63,10 @@ public final class LLM: Sendable {
         self.draft = draft
         numSpeculativeTokens = k
         let pool = options.kvCacheTokens ?? max(options.scheduler.maxNumSeqs * 1024, length + k)
+        let rows = options.speculative?.verifyRowBudget ?? SpeculativeConfig.defaultVerifyRowBudget
         core = SerializedCore(try EngineCore(model: model, tokenizer: tokenizer, maxModelLength: length, kvCacheTokens: pool,
-                                             draft: draft, speculativeTokens: k, scheduler: options.scheduler))
+                                             draft: draft, speculativeTokens: k, verifyRowBudget: rows,
+                                             scheduler: options.scheduler))
     }
 
     /// Generates one completion per prompt (raw completion prompts), all prompts in flight

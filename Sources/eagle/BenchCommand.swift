@@ -36,6 +36,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Throughput mode: positions in the KV block pool (default: 1024 per request in flight).")
     var kvCacheTokens: Int?
 
+    @Option(name: .long, help: "Longest request (prompt + output) in positions (default: the model's maximum).")
+    var maxModelLen: Int?
+
     func validate() throws {
         if concurrency < 1 { throw ValidationError("--concurrency must be ≥ 1") }
         if concurrency == 1, maxNumBatchedTokens != nil || kvCacheTokens != nil {
@@ -43,6 +46,7 @@ struct BenchCommand: ParsableCommand {
         }
         if let n = maxNumBatchedTokens, n < 1 { throw ValidationError("--max-num-batched-tokens must be ≥ 1") }
         if let n = kvCacheTokens, n < 1 { throw ValidationError("--kv-cache-tokens must be ≥ 1") }
+        if let n = maxModelLen, n < 2 { throw ValidationError("--max-model-len must be ≥ 2") }
     }
 
     func run() throws {
@@ -52,7 +56,7 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("bench compares speculative with plain decoding and needs a draft head: "
                                   + "--draft DIR or --speculative-config JSON (the default model uses its shipped head)")
         }
-        let llm = try LLM(model: model.resolveDirectory(), options: EngineOptions(threads: model.threads, speculative: config))
+        let llm = try LLM(model: model.resolveDirectory(), options: EngineOptions(maxModelLength: maxModelLen, threads: model.threads, speculative: config))
         var baselineTokens = 0, speculativeTokens = 0
         var baselineSeconds = 0.0, speculativeSeconds = 0.0
         var identical = true
@@ -104,7 +108,8 @@ extension BenchCommand {
         let scheduler = SchedulerConfig(maxNumBatchedTokens: maxNumBatchedTokens ?? max(512, concurrency * (k + 1)),
                                         maxNumSeqs: concurrency)
         let llm = try LLM(model: model.resolveDirectory(), options: EngineOptions(
-            threads: model.threads, speculative: speculative, scheduler: scheduler, kvCacheTokens: kvCacheTokens))
+            maxModelLength: maxModelLen, threads: model.threads, speculative: speculative, scheduler: scheduler,
+            kvCacheTokens: kvCacheTokens))
         let ids = try items.map { try $0.tokenIDs(llm) }
         let params = ids.indices.map(promptParams)
         let clock = ContinuousClock()

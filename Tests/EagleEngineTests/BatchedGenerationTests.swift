@@ -104,4 +104,23 @@ import Testing
         }
         #expect(order.count > 3, "updates of different requests interleave")
     }
+
+    @Test func greedyDraftsShrinkWithLoadSampledOnesDoNot() throws {
+        let llm = try LosslessSpeculationTests.engine(model: LosslessSpeculationTests.tinyModel, k: 4, seed: 2, draftVocabSize: 64)
+        try llm.core.withCore { core in
+            for i in 0..<7 {
+                try core.add(requestID: "\(i)", prompt: nil, promptTokenIDs: [1, 2, i + 3],
+                             params: SamplingParams(temperature: 0, maxTokens: 10, ignoreEOS: true))
+            }
+            try core.add(requestID: "sampled", prompt: nil, promptTokenIDs: [4, 5],
+                         params: SamplingParams(temperature: 1, maxTokens: 10, seed: 1, ignoreEOS: true))
+            try core.step()   // every prompt fits the budget: all eight prefilled and drafted
+            #expect(core.greedyDraftCount == 1)   // 16 rows / 8 requests − 1
+            let drafts = core.scheduler.running.map { ($0.params.isGreedy, $0.drafts.count) }
+            #expect(drafts.count == 8)
+            #expect(drafts.allSatisfy { greedy, count in count == (greedy ? 1 : 4) })
+            try core.runToCompletion()
+        }
+        #expect(try llm.core.withCore { $0.greedyDraftCount } == 4)
+    }
 }

@@ -31,7 +31,7 @@ else
         --draft-vocab-size "$VOCAB" --threads 1 ${LIMIT:+--limit "$LIMIT"} )
   pids=()
   for ((w = 0; w < ${WORKERS:-2}; w++)); do
-    "${gen[@]}" --worker "$w/${WORKERS:-2}" 2> "$DATA.w$w.log" & pids+=($!)
+    "${gen[@]}" --worker "$w/${WORKERS:-2}" 2>> "$DATA.w$w.log" & pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p"; done
   "${gen[@]}"

@@ -13,6 +13,8 @@ final class EngineCore {
     /// Positions one request may occupy (prompt + generated).
     let maxModelLength: Int
     let speculativeTokens: Int
+    /// See `greedyDraftCount`.
+    let verifyRowBudget: Int
     let eosTokenIDs: [Int]
     let runner: ModelRunner
     let proposer: Eagle3Proposer?
@@ -25,13 +27,14 @@ final class EngineCore {
     /// - Parameter kvCacheTokens: positions in the target's (and the draft's) KV block pool,
     ///   shared by all running requests; at least `maxModelLength + speculativeTokens`.
     init(model: LlamaModel, tokenizer: Tokenizer, maxModelLength: Int, kvCacheTokens: Int, draft: Eagle3Draft?,
-         speculativeTokens: Int, scheduler config: SchedulerConfig) throws {
+         speculativeTokens: Int, verifyRowBudget: Int, scheduler config: SchedulerConfig) throws {
         try config.validate(speculativeTokens: speculativeTokens)
         let poolTokens = max(kvCacheTokens, maxModelLength + speculativeTokens + 16)
         self.model = model
         self.tokenizer = tokenizer
         self.maxModelLength = maxModelLength
         self.speculativeTokens = speculativeTokens
+        self.verifyRowBudget = verifyRowBudget
         eosTokenIDs = model.config.eosTokenIDs
         let target = LlamaContext(model: model, cacheCapacity: poolTokens)
         runner = ModelRunner(target: target)
@@ -81,7 +84,11 @@ final class EngineCore {
     @discardableResult
     func step() throws -> [EngineRequest] {
         let step = scheduler.schedule()
-        guard !step.work.isEmpty else { return [] }
+        guard !step.work.isEmpty else {
+            // The pool holds a full-length request, so a step can always run someone.
+            precondition(!hasUnfinished, "scheduler made no progress")
+            return []
+        }
         stats.record(step, usedBlocks: runner.target.cache.usedBlockCount)
         do {
             try runner.execute(step)
@@ -102,7 +109,7 @@ final class EngineCore {
         if let proposer {
             do {
                 try proposer.propose(after: step, runner: runner, isRunning: { $0.status == .running },
-                                     k: speculativeTokens, maxModelLength: maxModelLength)
+                                     k: speculativeTokens, greedyK: greedyDraftCount, maxModelLength: maxModelLength)
             } catch {
                 abortAll()
                 throw error
@@ -121,6 +128,16 @@ final class EngineCore {
     func resetStats() {
         stats = EngineStats()
         stats.kvBlocks = runner.target.cache.blockCount
+    }
+
+    /// Drafts per greedy request for the next step: k, cut so that the step verifies at most
+    /// `verifyRowBudget` rows (k + 1 per request) while requests are running — beyond a few
+    /// rows per weight pass, verifying costs real compute, and batching already fills the pass
+    /// (speculation pauses when there are more running requests than the budget). Sampled
+    /// requests always draft k, so that a seeded request's tokens never depend on its batch.
+    var greedyDraftCount: Int {
+        let running = max(1, scheduler.running.count)
+        return max(0, min(speculativeTokens, verifyRowBudget / running - 1))
     }
 
     /// Steps until every queued request has finished.

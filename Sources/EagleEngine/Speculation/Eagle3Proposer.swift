@@ -25,13 +25,15 @@ final class Eagle3Proposer {
     }
 
     /// Runs the head after `runner` executed `step`. `isRunning` filters out requests that
-    /// finished in the step; each request about to verify gets up to `k` new `drafts` (fewer
-    /// near `maxModelLength`).
+    /// finished in the step; each request about to verify gets up to `k` new `drafts` — greedy
+    /// ones up to `greedyK` — and fewer near `maxModelLength`.
     func propose(after step: SchedulerStep, runner: ModelRunner, isRunning: (ScheduledSequence) -> Bool,
-                 k: Int, maxModelLength: Int) throws {
+                 k: Int, greedyK: Int, maxModelLength: Int) throws {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        func wanted(_ sequence: ScheduledSequence) -> Int { max(0, min(k, maxModelLength - 1 - sequence.tokens.count)) }
+        func wanted(_ sequence: ScheduledSequence) -> Int {
+            max(0, min(sequence.params.isGreedy ? greedyK : k, maxModelLength - 1 - sequence.tokens.count))
+        }
 
         batch.removeAll()
         targetRows.removeAll(keepingCapacity: true)

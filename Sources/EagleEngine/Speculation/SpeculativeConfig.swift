@@ -9,16 +9,25 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
     public var model: String
     /// Drafts per step (nil: the head's `speculative_tokens`, else 5).
     public var numSpeculativeTokens: Int?
+    /// Rows a step verifies at most for greedy requests (k + 1 each): with many requests
+    /// running, their drafts are cut (to none beyond this many requests), since batching then
+    /// already makes each weight pass count. Sampled requests always draft k.
+    public var verifyRowBudget: Int?
 
-    public init(method: String? = "eagle3", model: String, numSpeculativeTokens: Int? = nil) {
+    /// Default `verifyRowBudget`: the rows the shim's skinny kernel handles for about the cost of one.
+    public static let defaultVerifyRowBudget = 16
+
+    public init(method: String? = "eagle3", model: String, numSpeculativeTokens: Int? = nil, verifyRowBudget: Int? = nil) {
         self.method = method
         self.model = model
         self.numSpeculativeTokens = numSpeculativeTokens
+        self.verifyRowBudget = verifyRowBudget
     }
 
     enum CodingKeys: String, CodingKey {
         case method, model
         case numSpeculativeTokens = "num_speculative_tokens"
+        case verifyRowBudget = "verify_row_budget"
     }
 
     /// Parses vLLM's JSON form; unknown methods and bad counts are errors.
@@ -39,6 +48,9 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
         }
         if let k = numSpeculativeTokens, !(1...15).contains(k) {
             throw EngineError.invalidSpeculativeConfig(reason: "num_speculative_tokens must be in 1…15, got \(k)")
+        }
+        if let rows = verifyRowBudget, rows < 1 {
+            throw EngineError.invalidSpeculativeConfig(reason: "verify_row_budget must be ≥ 1, got \(rows)")
         }
     }
 }
