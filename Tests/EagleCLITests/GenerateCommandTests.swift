@@ -140,4 +140,16 @@ enum EagleBinary {
         #expect(bench.status != 0)
         #expect(bench.stderr.contains("--concurrency"))
     }
+
+    /// The default model speculates with the head shipped in `Models/`, unless told not to.
+    @Test func defaultModelUsesTheShippedHead() throws {
+        func drafts(_ extra: [String]) throws -> Int {
+            let result = try EagleBinary.run(["generate", "--no-chat", "--max-tokens", "12", "--json"] + extra + ["The sky is"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            return try #require(object["num_drafts"] as? Int)
+        }
+        #expect(try drafts([]) > 0)
+        #expect(try drafts(["--no-speculation"]) == 0)
+    }
 }

@@ -7,6 +7,18 @@ import Testing
 /// rows (as the scheduler batches them), gives the logits of a one-shot prefill.
 /// Tolerance: 1e-5 · max|logit| (the chunks take other kernel paths than the whole prompt).
 @Suite struct ChunkedPrefillTests {
+    /// Logits of decoding `tokens` one at a time after `length` positions.
+    static func decode(_ tokens: [Int], after length: Int, sequence: KVCache.SequenceID, in context: LlamaContext) throws -> [[Float]] {
+        var batch = ForwardBatch()
+        return try tokens.enumerated().map { i, token in
+            batch.removeAll()
+            batch.append(sequence: sequence, tokens: CollectionOfOne(token), startPosition: length + i)
+            batch.requestLogits(rows: CollectionOfOne(0))
+            try context.forward(batch)
+            return Array(context.logits(row: 0))
+        }
+    }
+
     @Test func chunksInterleavedWithDecodingMatchOneShotPrefill() throws {
         let model = try LlamaModel(directory: TestPaths.fixtures.appendingPathComponent("tiny-llama"))
         let prompt = (0..<100).map { ($0 * 37 + 11) % model.config.vocabSize }
@@ -19,14 +31,7 @@ import Testing
         batch.append(sequence: a, tokens: prompt, startPosition: 0)
         batch.requestLogits(rows: CollectionOfOne(prompt.count - 1))
         try whole.forward(batch)
-        var expected = [Array(whole.logits(row: 0))]
-        for (i, token) in next.enumerated() {
-            batch.removeAll()
-            batch.append(sequence: a, tokens: CollectionOfOne(token), startPosition: prompt.count + i)
-            batch.requestLogits(rows: CollectionOfOne(0))
-            try whole.forward(batch)
-            expected.append(Array(whole.logits(row: 0)))
-        }
+        let expected = try [Array(whole.logits(row: 0))] + Self.decode(next, after: prompt.count, sequence: a, in: whole)
 
         // Chunks of 30, 30 and 40 tokens, each after a decode step of another sequence.
         let chunked = LlamaContext(model: model, cacheCapacity: 256)
@@ -46,13 +51,7 @@ import Testing
             try chunked.forward(batch)
         }
         actual.append(Array(chunked.logits(row: 0)))
-        for (i, token) in next.enumerated() {
-            batch.removeAll()
-            batch.append(sequence: b, tokens: CollectionOfOne(token), startPosition: prompt.count + i)
-            batch.requestLogits(rows: CollectionOfOne(0))
-            try chunked.forward(batch)
-            actual.append(Array(chunked.logits(row: 0)))
-        }
+        actual += try Self.decode(next, after: prompt.count, sequence: b, in: chunked)
         for (step, (e, a)) in zip(expected, actual).enumerated() {
             let tolerance = 1e-5 * e.map(abs).max()!
             #expect(maxAbsDifference(e, a) <= tolerance, "step \(step)")
