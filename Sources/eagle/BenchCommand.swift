@@ -104,9 +104,8 @@ extension BenchCommand {
     /// (greedy) and speculation settings in both runs.
     func runThroughput(_ items: [PromptLine]) throws {
         let speculative = try speculation.config(defaultModel: model.isDefault)
-        let k = speculative?.numSpeculativeTokens ?? 5
-        let scheduler = SchedulerConfig(maxNumBatchedTokens: maxNumBatchedTokens ?? max(512, concurrency * (k + 1)),
-                                        maxNumSeqs: concurrency)
+        let scheduler = SchedulerConfig.cli(concurrency: concurrency, speculative: speculative,
+                                            maxNumBatchedTokens: maxNumBatchedTokens)
         let llm = try LLM(model: model.resolveDirectory(), options: EngineOptions(
             maxModelLength: maxModelLen, threads: model.threads, speculative: speculative, scheduler: scheduler,
             kvCacheTokens: kvCacheTokens))

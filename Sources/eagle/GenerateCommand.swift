@@ -77,10 +77,9 @@ struct GenerateCommand: ParsableCommand {
     private func runFile(_ path: String) throws {
         let items = try PromptLine.load(path)
         let speculative = try speculation.config(defaultModel: model.isDefault)
-        let k = speculative?.numSpeculativeTokens ?? 5
         let llm = try LLM(model: model.resolveDirectory(), options: EngineOptions(
             threads: model.threads, speculative: speculative,
-            scheduler: SchedulerConfig(maxNumBatchedTokens: max(512, concurrency * (k + 1)), maxNumSeqs: concurrency)))
+            scheduler: SchedulerConfig.cli(concurrency: concurrency, speculative: speculative)))
         let ids = try items.map { item in
             guard item.chat ?? chat, let system else { return try item.tokenIDs(llm, chat: chat) }
             let rendered = try llm.chatPrompt([ChatMessage(role: "system", content: system), ChatMessage(role: "user", content: item.prompt)])

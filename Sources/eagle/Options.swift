@@ -112,3 +112,13 @@ struct SpeculationOptions: ParsableArguments {
         return SpeculativeConfig(method: "eagle3", model: directory, numSpeculativeTokens: numSpeculativeTokens)
     }
 }
+
+extension SchedulerConfig {
+    /// The CLI's scheduler for `concurrency` requests in flight: a token budget of
+    /// `maxNumBatchedTokens`, by default enough for every request to verify k + 1 tokens
+    /// (and at least 512, for prompt chunks).
+    static func cli(concurrency: Int, speculative: SpeculativeConfig?, maxNumBatchedTokens: Int? = nil) -> SchedulerConfig {
+        let k = speculative?.numSpeculativeTokens ?? 5
+        return SchedulerConfig(maxNumBatchedTokens: maxNumBatchedTokens ?? max(512, concurrency * (k + 1)), maxNumSeqs: concurrency)
+    }
+}

@@ -27,9 +27,8 @@ final class EngineRequest {
 
     var isFinished: Bool { tracker.isFinished }
 
-    /// Takes tokens emitted by a step until the completion ends; returns how many it kept.
-    @discardableResult
-    func accept<C: Collection>(_ tokens: C, maxModelLength: Int) -> Int where C.Element == Int {
+    /// Takes tokens emitted by a step until the completion ends.
+    func accept<C: Collection>(_ tokens: C, maxModelLength: Int) where C.Element == Int {
         var kept = 0
         for token in tokens where tracker.append(token) {
             sequence.appendGenerated(token)
@@ -43,7 +42,6 @@ final class EngineRequest {
         }
         if let first = firstTokenTime { metrics.decodeSeconds = Double(now - first) / 1e9 }
         metrics.generatedTokens = tracker.output.tokenIDs.count
-        return kept
     }
 
     /// The output so far (final once finished).
