@@ -42,11 +42,12 @@ import EagleKernels
         }
     }
 
-    /// Batched requests rely on this: with `rowwise`, each row of a 40-row product is bit for
-    /// bit what the same row gives alone (a decode step), for both kernel paths of the shim.
-    @Test(arguments: [576, 60])
-    func rowwiseRowsEqualSingleRows(inFeatures: Int) {
-        let rows = 40, outF = 70
+    /// Batched requests rely on this: with `rowwise`, each row of a product is bit for bit what
+    /// the same row gives alone (a decode step), for both kernel paths of the shim and for row
+    /// counts whose last group of rows takes each block shape (groups of 6, then 4, 2 or 1).
+    @Test(arguments: [576, 60], [40, 38, 37])
+    func rowwiseRowsEqualSingleRows(inFeatures: Int, rows: Int) {
+        let outF = 70
         var seed: UInt64 = 5
         let x = random(rows * inFeatures, seed: &seed), w = random(outF * inFeatures, seed: &seed)
         var together = [Float](repeating: 0, count: rows * outF)
