@@ -28,25 +28,36 @@ public enum Linear {
         eagle_blas_set_threads(Int32(max(1, threads)))
     }
 
-    /// Bytes per second OpenBLAS `sgemv` reads from a 256 MB matrix (too large for any cache),
-    /// best of 5: the memory-bandwidth yardstick for decoding.
-    public static func openBLASReadBandwidth() -> Double {
-        let rows = 16_384, columns = 4_096
-        let matrix = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns)
-        defer { matrix.deallocate() }
-        matrix.initialize(repeating: 0.001, count: rows * columns)
-        let x = UnsafeMutablePointer<Float>.allocate(capacity: columns), y = UnsafeMutablePointer<Float>.allocate(capacity: rows)
-        defer { x.deallocate(); y.deallocate() }
-        x.initialize(repeating: 1, count: columns)
-        var best = Double.infinity
-        for _ in 0..<5 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            eagle_linear_openblas(x, matrix, y, 1, Int32(columns), Int32(rows), 0)
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        return Double(rows * columns * MemoryLayout<Float>.size) / best
-    }
-
     /// The number of threads the matmul kernels use.
     public static var threadCount: Int { Int(eagle_blas_threads()) }
+}
+
+/// The memory-bandwidth yardstick for decoding: OpenBLAS `sgemv` (split over the shim's
+/// threads) reading a 256 MB matrix, too large for any cache. One `measure()` is one product.
+public final class SgemvReadProbe {
+    private let rows = 16_384, columns = 4_096
+    private let matrix: UnsafeMutablePointer<Float>
+    private let x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>
+
+    public init() {
+        matrix = .allocate(capacity: rows * columns)
+        matrix.initialize(repeating: 0.001, count: rows * columns)
+        x = .allocate(capacity: columns)
+        x.initialize(repeating: 1, count: columns)
+        y = .allocate(capacity: rows)
+    }
+
+    deinit {
+        matrix.deallocate()
+        x.deallocate()
+        y.deallocate()
+    }
+
+    /// Bytes per second read by one product.
+    public func measure() -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        eagle_linear_openblas(x, matrix, y, 1, Int32(columns), Int32(rows), 0)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return Double(rows * columns * MemoryLayout<Float>.size) / seconds
+    }
 }

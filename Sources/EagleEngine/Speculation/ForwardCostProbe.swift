@@ -12,14 +12,18 @@ public struct ForwardCostProbe: Sendable {
     public var verifyTokens: Int
     /// Weight bytes streamed per second by a 1-token forward.
     public var decodeBytesPerSecond: Double
-    /// Bytes per second `cblas_sgemv` reads from a 256 MB matrix.
+    /// Bytes per second `cblas_sgemv` reads from a 256 MB matrix (median, interleaved with
+    /// the forwards).
     public var sgemvBytesPerSecond: Double
+    /// The best of those sgemv reads (the machine's burst bandwidth).
+    public var sgemvBestBytesPerSecond: Double
 
     /// `verifySeconds / decodeSeconds`.
     public var verifyCostRatio: Double { verifySeconds / decodeSeconds }
 
     /// Times `iterations` forwards of 1 and `verifyTokens` tokens after a 128-token context
-    /// (median of each), interleaved so that machine noise hits both alike.
+    /// and as many sgemv probes (median of each), interleaved so that machine noise hits all
+    /// alike.
     public static func measure(model: LlamaModel, verifyTokens: Int, iterations: Int = 20) throws -> ForwardCostProbe {
         let context = LlamaContext(model: model, cacheCapacity: 256)
         let sequence = context.cache.addSequence()
@@ -35,15 +39,17 @@ public struct ForwardCostProbe: Sendable {
             try context.forward(batch)
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
-        var decode: [Double] = [], verify: [Double] = []
+        let sgemv = SgemvReadProbe()
+        var decode: [Double] = [], verify: [Double] = [], read: [Double] = []
         for _ in 0..<iterations {
             decode.append(try time(1))
             verify.append(try time(verifyTokens))
+            read.append(sgemv.measure())
         }
         let median = { (values: [Double]) in values.sorted()[values.count / 2] }
         let weightBytes = Double(model.weightParameterCount * MemoryLayout<Float>.size)
         return ForwardCostProbe(decodeSeconds: median(decode), verifySeconds: median(verify), verifyTokens: verifyTokens,
                                 decodeBytesPerSecond: weightBytes / median(decode),
-                                sgemvBytesPerSecond: Linear.openBLASReadBandwidth())
+                                sgemvBytesPerSecond: median(read), sgemvBestBytesPerSecond: read.max() ?? 0)
     }
 }
