@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The measurements behind README.md's performance tables, with the shipped EAGLE-3 head.
 #   bash Benchmarks/bench_speculation.sh head        held-out prompts, greedy, k = $KS (default 3 4 5),
-#                                                    then temperature 0.7 (k = 4)
+#                                                    then temperature 0.7 (k = 4; SAMPLED=0 skips it)
 #   bash Benchmarks/bench_speculation.sh throughput  16 in flight vs one at a time; 256 requests
 #                                                    through a 4096-position KV pool (preemptions)
 # Prompts: the first 40 HumanEval problems as raw prompts (held out from the head's training) and
@@ -20,7 +20,7 @@ head_runs() {
     "$EAGLE" bench --prompts "$HUMANEVAL" --num-speculative-tokens "$k" --max-tokens 128 --json > "$OUT/humaneval_k$k.json"
     "$EAGLE" bench --prompts "$CHAT" --num-speculative-tokens "$k" --max-tokens 128 --json > "$OUT/chat_k$k.json"
   done
-  for prompts in chat humaneval; do
+  [[ ${SAMPLED:-1} == 0 ]] || for prompts in chat humaneval; do
     file=$CHAT; [[ $prompts == humaneval ]] && file=$HUMANEVAL
     "$EAGLE" bench --prompts "$file" --num-speculative-tokens 4 --max-tokens 128 --temperature 0.7 --json \
       > "$OUT/${prompts}_k4_t0.7.json"
@@ -29,7 +29,7 @@ head_runs() {
 import json, pathlib, sys
 print("| prompts | k | T | mean acceptance length | per-position acceptance | baseline tok/s | speculative tok/s | speedup | outputs identical |")
 print("|---|---|---|---|---|---|---|---|---|")
-for f in sorted(pathlib.Path(sys.argv[1]).glob("*_k*.json")):
+for f in sorted(p for p in pathlib.Path(sys.argv[1]).glob("*_k*.json") if not p.name.startswith("throughput")):
     r = json.loads(f.read_text())
     name, rest = f.stem.split("_k", 1)
     k, _, t = rest.partition("_t")

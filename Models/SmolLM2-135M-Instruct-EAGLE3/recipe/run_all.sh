@@ -8,7 +8,9 @@
 #                              # exported to work/export-quick (not next to the recipe)
 # Environment overrides: PY (python), THREADS (training threads, default 1), WORKERS (data
 # processes, default 2), LIMIT (use the first LIMIT prompts), N_NEW (max new tokens, default 128), EPOCHS,
-# BUDGET_MIN (training time budget), VOCAB (draft vocab size).
+# BUDGET_MIN (training time budget), VOCAB (draft vocab size), MAX_LEN (packed tokens per step,
+# default 1024), LR (default 1e-3), TRAIN_DIR (training output, default work/train) and INIT_FROM
+# (start training from an earlier head, e.g. work/train/final: its fc/layer/norm weights).
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PY:-/tmp/pyref/venv/bin/python}
@@ -23,7 +25,7 @@ if [[ "${QUICK:-0}" == 1 ]]; then
   "$PY" train.py --quick --data "$DATA" --out "$TRAIN" --draft-vocab-size "$VOCAB" --threads "$THREADS" \
       ${BUDGET_MIN:+--time-budget-min "$BUDGET_MIN"}
 else
-  DATA=work/data; TRAIN=work/train; OUT=..
+  DATA=work/data; TRAIN=${TRAIN_DIR:-work/train}; OUT=..
   mkdir -p "$DATA"
   # WORKERS single-thread processes side by side (faster than one 2-thread process), then one
   # pass over all shards for the token histogram and the draft vocabulary
@@ -36,7 +38,8 @@ else
   for p in "${pids[@]}"; do wait "$p"; done
   "${gen[@]}"
   "$PY" train.py --data "$DATA" --out "$TRAIN" --draft-vocab-size "$VOCAB" --threads "$THREADS" \
-      --epochs "${EPOCHS:-4}" --time-budget-min "${BUDGET_MIN:-115}"
+      --epochs "${EPOCHS:-4}" --time-budget-min "${BUDGET_MIN:-115}" ${MAX_LEN:+--max-len "$MAX_LEN"} \
+      ${LR:+--lr "$LR"} ${INIT_FROM:+--init-from "$INIT_FROM"}
 fi
 "$PY" export.py --trained "$TRAIN/final" --out "$OUT" --data "$DATA"
 echo "head written to $(cd "$OUT" && pwd)"

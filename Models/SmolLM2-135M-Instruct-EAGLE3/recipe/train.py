@@ -81,6 +81,9 @@ def parse_args():
     ap.add_argument("--quick", action="store_true",
                     help="smoke test: <= 64 samples, max-len 1024, 5-minute budget, checkpoint every 10 steps")
     ap.add_argument("--no-resume", action="store_true")
+    ap.add_argument("--init-from", default=None,
+                    help="start from a trained head (a train.py final/ directory): fc, decoder layer and norm "
+                         "weights are loaded; d2t/t2d/lm_head come from --data's vocabulary, embed from the verifier")
     args = ap.parse_args()
     if args.quick:
         args.max_len = min(args.max_len, 1024)
@@ -115,13 +118,19 @@ def load_samples(data_dir):
     return samples
 
 
-def split(samples, val_fraction, seed):
-    """Deterministic split by prompt index (same prompt never on both sides)."""
+def split(samples, val_fraction, seed, earlier=None):
+    """Deterministic split by prompt index (same prompt never on both sides). `earlier` is the
+    split of the run an --init-from head came from: its validation prompts stay in validation,
+    its training prompts stay in training, and only new prompts are drawn (same fraction)."""
     rnd = random.Random(seed)
     idx = sorted({s["prompt_index"] for s in samples})
+    val_ids = set()
+    if earlier:
+        val_ids = set(earlier["val"]) & set(idx)
+        known = set(earlier["val"]) | set(earlier["train"])
+        idx = [i for i in idx if i not in known]
     rnd.shuffle(idx)
-    n_val = int(round(len(idx) * val_fraction))
-    val_ids = set(idx[:n_val])
+    val_ids |= set(idx[:int(round(len(idx) * val_fraction))])
     return [s for s in samples if s["prompt_index"] not in val_ids], [s for s in samples if s["prompt_index"] in val_ids]
 
 
@@ -263,6 +272,14 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     vocab = load_file(str(pathlib.Path(args.data) / f"vocab_{args.draft_vocab_size}.safetensors"))
     model = build_model(args, vocab)
+    if args.init_from:
+        warm = load_file(str(pathlib.Path(args.init_from) / "model.safetensors"))
+        keep = {k: v for k, v in warm.items() if k.startswith(("fc.", "layers.", "norm."))}
+        missing = [k for k in keep if k not in model.state_dict()]
+        if missing:
+            sys.exit(f"--init-from {args.init_from}: tensors {missing} do not fit this head")
+        model.load_state_dict(keep, strict=False)
+        print(f"initialized {len(keep)} tensors from {args.init_from}", file=sys.stderr)
     hidden_size = model.hidden_size
     n_aux = len(model.config.eagle_aux_hidden_state_layer_ids)
     loss_config = resolve_loss_config(args.loss, "eager")  # the fused variants need Triton/CUDA
@@ -272,7 +289,14 @@ def main():
           file=sys.stderr)
 
     samples = load_samples(args.data)
-    train_s, val_s = split(samples, args.val_fraction, args.seed)
+    earlier_split = pathlib.Path(args.init_from).parent / "split.json" if args.init_from else None
+    if earlier_split is not None and not earlier_split.exists():
+        sys.exit(f"--init-from {args.init_from}: {earlier_split} (the prompts that head trained on) is missing")
+    earlier = json.loads(earlier_split.read_text()) if earlier_split else None
+    train_s, val_s = split(samples, args.val_fraction, args.seed, earlier)
+    (out / "split.json").write_text(json.dumps({
+        "train": sorted({s["prompt_index"] for s in train_s} | set(earlier["train"] if earlier else [])),
+        "val": sorted({s["prompt_index"] for s in val_s})}))
     if args.quick:
         train_s, val_s = train_s[:64], (val_s or train_s[64:72])[:8]
     n_tok = sum(len(s["input_ids"]) for s in train_s)
