@@ -21,6 +21,9 @@ public struct ForwardCostProbe: Sendable {
     /// `verifySeconds / decodeSeconds`.
     public var verifyCostRatio: Double { verifySeconds / decodeSeconds }
 
+    /// `decodeBytesPerSecond / sgemvBytesPerSecond`: how close decoding comes to the probe.
+    public var decodeOverSgemv: Double { decodeBytesPerSecond / sgemvBytesPerSecond }
+
     /// Times `iterations` forwards of 1 and `verifyTokens` tokens after a 128-token context
     /// and as many sgemv probes (median of each), interleaved so that machine noise hits all
     /// alike.
