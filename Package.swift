@@ -41,7 +41,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "EagleKernelsTests", dependencies: ["EagleKernels"]),
-        .testTarget(name: "EagleLoadingTests", dependencies: ["EagleLoading"]),
+        .testTarget(name: "EagleLoadingTests", dependencies: ["EagleLoading", "EagleTestSupport"]),
         .testTarget(name: "EagleTokenizerTests", dependencies: ["EagleTokenizer"], resources: [.copy("Fixtures")]),
         .target(name: "EagleTestSupport", dependencies: ["EagleLoading"], path: "Tests/EagleTestSupport"),
         .testTarget(name: "EagleModelsTests", dependencies: ["EagleModels", "EagleTestSupport"]),

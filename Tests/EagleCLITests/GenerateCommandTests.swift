@@ -97,7 +97,7 @@ enum EagleBinary {
     }
 
     static func promptFile(_ lines: [String]) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("eagle-prompts-\(UUID().uuidString).jsonl")
+        let url = try ScratchDirectory.make(prefix: "eagle-prompts").appendingPathComponent("prompts.jsonl")
         try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
         return url.path
     }

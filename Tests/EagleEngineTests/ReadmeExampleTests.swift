@@ -28,7 +28,7 @@ import Testing
 
     @Test func exampleRuns() async throws {
         _ = try TestPaths.smolLM2
-        FileManager.default.changeCurrentDirectoryPath(TestPaths.packageRoot.path)
+        try #require(FileManager.default.changeCurrentDirectoryPath(TestPaths.packageRoot.path))
         let printed = try await Self.example()
         #expect(printed.count >= 3)
         #expect(printed[0].contains("Paris"))

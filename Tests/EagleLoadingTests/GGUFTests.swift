@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import EagleLoading
+import EagleTestSupport
 
 /// Builds GGUF v3 bytes: metadata of every value type and one tensor per supported type.
 private struct GGUFBuilder {
@@ -40,7 +41,7 @@ private func half(_ x: Float) -> Data { withUnsafeBytes(of: Float16(x).bitPatter
 
 @Suite struct GGUFTests {
     func write(_ data: Data) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("test-\(UUID().uuidString).gguf")
+        let url = try ScratchDirectory.make(prefix: "eagle-gguf").appendingPathComponent("test.gguf")
         try data.write(to: url)
         return url
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import EagleLoading
+import EagleTestSupport
 
 /// Builds raw safetensors bytes from a header string and a data section.
 private func rawFile(header: String, data: [UInt8], declaredLength: UInt64? = nil) -> Data {
@@ -13,9 +14,7 @@ private func rawFile(header: String, data: [UInt8], declaredLength: UInt64? = ni
 }
 
 private func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("eagle-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    try ScratchDirectory.make(prefix: "eagle-tests")
 }
 
 private func write(_ data: Data, name: String = "model.safetensors") throws -> URL {

@@ -6,12 +6,11 @@ import Foundation
 public enum RandomEagle3Head {
     public enum Layout: Sendable { case speculators, original }
 
-    /// Writes `config.json` and `model.safetensors` into a new temporary directory.
+    /// Writes `config.json` and `model.safetensors` into a new scratch directory.
     public static func write(target: LlamaConfig, draftVocabSize: Int, seed: UInt64, layout: Layout = .speculators,
                              speculativeTokens: Int = 4, normBeforeResidual: Bool = false,
                              auxLayers: [Int]? = nil, breakDraftMap: Bool = false) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("eagle3-head-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try ScratchDirectory.make(prefix: "eagle3-head")
         var state = seed &+ 0x9E37_79B9_7F4A_7C15
         func random(_ count: Int, scale: Float, offset: Float = 0) -> [Float] {
             (0..<count).map { _ in

@@ -9,8 +9,10 @@
 # Environment overrides: PY (python), THREADS (training threads, default 1), WORKERS (data
 # processes, default 2), LIMIT (use the first LIMIT prompts), N_NEW (max new tokens, default 128), EPOCHS,
 # BUDGET_MIN (training time budget), VOCAB (draft vocab size), MAX_LEN (packed tokens per step,
-# default 1024), LR (default 1e-3), TRAIN_DIR (training output, default work/train) and INIT_FROM
-# (start training from an earlier head, e.g. work/train/final: its fc/layer/norm weights).
+# default 1024), LR (default 1e-3), TRAIN_DIR (training output, default work/train), INIT_FROM
+# (start training from an earlier head, e.g. work/train/final: its fc/layer/norm weights), DATA_DIR
+# (data output, default work/data), TEMPERATURE and SEED (sampled responses; default greedy) and
+# TRAIN_DATA (directories to train on, default DATA_DIR; the draft vocabulary comes from the first).
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PY:-/tmp/pyref/venv/bin/python}
@@ -25,19 +27,22 @@ if [[ "${QUICK:-0}" == 1 ]]; then
   "$PY" train.py --quick --data "$DATA" --out "$TRAIN" --draft-vocab-size "$VOCAB" --threads "$THREADS" \
       ${BUDGET_MIN:+--time-budget-min "$BUDGET_MIN"}
 else
-  DATA=work/data; TRAIN=${TRAIN_DIR:-work/train}; OUT=..
+  DATA=${DATA_DIR:-work/data}; TRAIN=${TRAIN_DIR:-work/train}; OUT=..
   mkdir -p "$DATA"
   # WORKERS single-thread processes side by side (faster than one 2-thread process), then one
   # pass over all shards for the token histogram and the draft vocabulary
   gen=( "$PY" generate_data.py --out "$DATA" --max-new-tokens "${N_NEW:-128}" --batch-size 16
-        --draft-vocab-size "$VOCAB" --threads 1 ${LIMIT:+--limit "$LIMIT"} )
+        --draft-vocab-size "$VOCAB" --threads 1 ${LIMIT:+--limit "$LIMIT"}
+        --temperature "${TEMPERATURE:-0}" --seed "${SEED:-0}" )
   pids=()
   for ((w = 0; w < ${WORKERS:-2}; w++)); do
     "${gen[@]}" --worker "$w/${WORKERS:-2}" 2>> "$DATA.w$w.log" & pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p"; done
   "${gen[@]}"
-  "$PY" train.py --data "$DATA" --out "$TRAIN" --draft-vocab-size "$VOCAB" --threads "$THREADS" \
+  train_data=()
+  for d in ${TRAIN_DATA:-$DATA}; do train_data+=(--data "$d"); done
+  "$PY" train.py "${train_data[@]}" --out "$TRAIN" --draft-vocab-size "$VOCAB" --threads "$THREADS" \
       --epochs "${EPOCHS:-4}" --time-budget-min "${BUDGET_MIN:-115}" ${MAX_LEN:+--max-len "$MAX_LEN"} \
       ${LR:+--lr "$LR"} ${INIT_FROM:+--init-from "$INIT_FROM"}
 fi

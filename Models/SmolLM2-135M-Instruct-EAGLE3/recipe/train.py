@@ -48,7 +48,9 @@ DEFAULT_MODEL = HERE.parent.parent / "SmolLM2-135M-Instruct"
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=str(DEFAULT_MODEL), help="verifier (target) HF directory")
-    ap.add_argument("--data", default=str(HERE / "work" / "data"))
+    ap.add_argument("--data", action="append", default=None,
+                    help="generate_data.py output directory; repeat to train on several (e.g. greedy and sampled "
+                         "responses); the draft vocabulary comes from the first (default: work/data)")
     ap.add_argument("--out", default=str(HERE / "work" / "train"))
     ap.add_argument("--draft-vocab-size", type=int, default=8192)
     ap.add_argument("--aux-layers", default="2,15,27")
@@ -85,6 +87,7 @@ def parse_args():
                     help="start from a trained head (a train.py final/ directory): fc, decoder layer and norm "
                          "weights are loaded; d2t/t2d/lm_head come from --data's vocabulary, embed from the verifier")
     args = ap.parse_args()
+    args.data = args.data or [str(HERE / "work" / "data")]
     if args.quick:
         args.max_len = min(args.max_len, 1024)
         args.time_budget_min = args.time_budget_min or 5.0
@@ -98,10 +101,10 @@ def parse_args():
 # data
 # ---------------------------------------------------------------------------------------------
 
-def load_samples(data_dir):
-    """All samples of all shards (views into the shard tensors, kept in bf16/fp16)."""
+def load_samples(data_dirs):
+    """All samples of all shards of every directory (views into the shard tensors, kept in bf16/fp16)."""
     samples = []
-    for p in sorted(pathlib.Path(data_dir).glob("shard_*.safetensors")):
+    for source, p in ((i, p) for i, d in enumerate(data_dirs) for p in sorted(pathlib.Path(d).glob("shard_*.safetensors"))):
         t = load_file(str(p))
         off = t["offsets"].tolist()
         for n, pi in enumerate(t["prompt_index"].tolist()):
@@ -110,6 +113,7 @@ def load_samples(data_dir):
                 continue
             samples.append({
                 "prompt_index": pi,
+                "source": source,
                 "input_ids": t["input_ids"][a:b],
                 "loss_mask": t["loss_mask"][a:b],
                 "hidden_states": t["hidden_states"][a:b],
@@ -121,7 +125,8 @@ def load_samples(data_dir):
 def split(samples, val_fraction, seed, earlier=None):
     """Deterministic split by prompt index (same prompt never on both sides). `earlier` is the
     split of the run an --init-from head came from: its validation prompts stay in validation,
-    its training prompts stay in training, and only new prompts are drawn (same fraction)."""
+    its training prompts stay in training, and only new prompts are drawn (same fraction).
+    Validation uses the first data directory only, so its figures stay comparable across runs."""
     rnd = random.Random(seed)
     idx = sorted({s["prompt_index"] for s in samples})
     val_ids = set()
@@ -131,7 +136,8 @@ def split(samples, val_fraction, seed, earlier=None):
         idx = [i for i in idx if i not in known]
     rnd.shuffle(idx)
     val_ids |= set(idx[:int(round(len(idx) * val_fraction))])
-    return [s for s in samples if s["prompt_index"] not in val_ids], [s for s in samples if s["prompt_index"] in val_ids]
+    return ([s for s in samples if s["prompt_index"] not in val_ids],
+            [s for s in samples if s["prompt_index"] in val_ids and s["source"] == 0])
 
 
 def pack(samples, max_len, seed, epoch):
@@ -270,7 +276,7 @@ def main():
 
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    vocab = load_file(str(pathlib.Path(args.data) / f"vocab_{args.draft_vocab_size}.safetensors"))
+    vocab = load_file(str(pathlib.Path(args.data[0]) / f"vocab_{args.draft_vocab_size}.safetensors"))
     model = build_model(args, vocab)
     if args.init_from:
         warm = load_file(str(pathlib.Path(args.init_from) / "model.safetensors"))
