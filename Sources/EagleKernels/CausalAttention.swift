@@ -1,3 +1,4 @@
+import CBLASShim
 import Foundation
 
 /// Causal grouped-query attention of new query rows over a paged KV cache.
@@ -38,7 +39,7 @@ public struct CausalAttention: Sendable {
                  keys: keys, values: values, blockTable: blockTable, blockSize: blockSize,
                  scores: scratch, output: output + r * heads * headDim + h * headDim)
         }
-        guard rows >= 8 else {
+        guard rows * heads >= 2 else {
             for unit in 0..<units { run(unit, scratch: scores) }
             return
         }
@@ -48,25 +49,15 @@ public struct CausalAttention: Sendable {
         }
     }
 
-    /// One query head of one row against positions `0..<context`, walking the block table
-    /// block by block (no per-position division).
+    /// One query head of one row against positions `0..<context` (the shim's kernel).
     @inlinable
     func head(
         _ h: Int, query q: UnsafePointer<Float>, context: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
         blockTable: UnsafePointer<Int32>, blockSize: Int, scores: UnsafeMutablePointer<Float>, output out: UnsafeMutablePointer<Float>
     ) {
-        let kvStride = kvHeads * headDim
         let kvOffset = (h / (heads / kvHeads)) * headDim
-        Self.forEachSlot(context, blockTable: blockTable, blockSize: blockSize) { t, slot in
-            scores[t] = SIMDMath.dot(q, keys + slot * kvStride + kvOffset, count: headDim) * scale
-        }
-        var maxScore = -Float.infinity
-        for t in 0..<context where scores[t] > maxScore { maxScore = scores[t] }
-        let inverseTotal = 1 / SIMDMath.exponentiate(scores, count: context, subtracting: maxScore)
-        out.update(repeating: 0, count: headDim)
-        Self.forEachSlot(context, blockTable: blockTable, blockSize: blockSize) { t, slot in
-            SIMDMath.axpy(scores[t] * inverseTotal, values + slot * kvStride + kvOffset, out, count: headDim)
-        }
+        eagle_attention_row(q, keys + kvOffset, values + kvOffset, blockTable, Int32(blockSize), Int32(context),
+                            Int32(kvHeads * headDim), Int32(headDim), scale, scores, out)
     }
 
     /// Calls `body(position, slot)` for positions `0..<context` of a paged sequence, walking

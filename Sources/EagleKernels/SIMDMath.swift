@@ -29,21 +29,6 @@ public enum SIMDMath {
         dot(x, x, count: count)
     }
 
-    /// `y[i] += a · x[i]`.
-    @inlinable
-    public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        let va = SIMD8<Float>(repeating: a)
-        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
-        while i + 8 <= count {
-            let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                + va * rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count { y[i] += a * x[i]; i += 1 }
-    }
-
     /// Index of the first maximal element (ties go to the lowest index, like `torch.argmax`).
     @inlinable
     public static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
@@ -86,7 +71,10 @@ public enum SIMDMath {
     @inlinable
     public static func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let magic = SIMD8<Float>(repeating: 12_582_912)   // 1.5 · 2^23
-        let clamped = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.7))
+        // Compare-and-select clamp: one vector compare and blend per bound (`clamped(lowerBound:upperBound:)`
+        // goes through the generic, lane-by-lane `pointwiseMin`/`pointwiseMax`).
+        let low = SIMD8<Float>(repeating: -87.3), high = SIMD8<Float>(repeating: 88.7)
+        let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
         let shifted = clamped * 1.442_695_04 + magic
         let n = shifted - magic
         let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4

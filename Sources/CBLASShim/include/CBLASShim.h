@@ -1,6 +1,8 @@
 #ifndef CBLAS_SHIM_H
 #define CBLAS_SHIM_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -39,6 +41,15 @@ int eagle_linear_skinny(const float *x, const float *w, float *y,
 /// C[m,n] = alpha·A[m,k]·op(B) + beta·C, op(B) = Bᵀ (B is [n,k]) when transB != 0, else B ([k,n]).
 void eagle_sgemm_strided(int transB, int m, int n, int k, float alpha, const float *a, int lda,
                          const float *b, int ldb, float beta, float *c, int ldc);
+
+/// Attention of one query head of one row over a paged KV cache: `output[headDim]` =
+/// softmax_t(scale · query · key_t) weighted sum of value_t over positions t < `context`.
+/// `keys`/`values` point at the head's KV group in slot 0 (slot `s` at `s · kvStride`); the
+/// slot of position t is `blockTable[t / blockSize] · blockSize + t % blockSize`. `scores` is
+/// scratch of `context` floats. AVX2+FMA when `headDim` is a multiple of 8, scalar otherwise.
+void eagle_attention_row(const float *query, const float *keys, const float *values, const int32_t *blockTable,
+                         int blockSize, int context, int kvStride, int headDim, float scale,
+                         float *scores, float *output);
 
 /// Runs `body(context, begin, end, part)` over `[0, count)` split into contiguous ranges
 /// across the shim's persistent worker threads (the caller runs part 0); range boundaries
