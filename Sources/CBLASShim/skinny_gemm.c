@@ -142,5 +142,5 @@ int eagle_skinny_supported(int rows, int in) {
 
 void eagle_skinny_gemm(const float *x, const float *w, float *y, int rows, int in, int out, int accumulate) {
     eagle_product args = {x, w, y, rows, in, out, accumulate};
-    eagle_parallel_for(skinny_range, &args, out, OUT_BLOCK * 4);
+    eagle_parallel_for_balanced(skinny_range, &args, out, OUT_BLOCK * 4);
 }

@@ -14,10 +14,11 @@
 typedef struct {
     void (*body)(void *, int, int, int);
     void *context;
-    int count, grain, parts;
+    int count, grain, parts, balanced;
 } job_t;
 
 static job_t current_job;
+static atomic_int next_block;          // balanced jobs: the first block nobody has claimed
 static atomic_uint job_generation;
 static atomic_int pending;
 static int thread_count = 1;          // including the caller
@@ -28,10 +29,25 @@ static pthread_cond_t sleep_cond = PTHREAD_COND_INITIALIZER;
 
 static void run_part(const job_t *job, int part) {
     int blocks = (job->count + job->grain - 1) / job->grain;
-    int begin = (int)((long)blocks * part / job->parts) * job->grain;
-    int end = (int)((long)blocks * (part + 1) / job->parts) * job->grain;
-    if (end > job->count) end = job->count;
-    if (begin < end) job->body(job->context, begin, end, part);
+    if (!job->balanced) {
+        int begin = (int)((long)blocks * part / job->parts) * job->grain;
+        int end = (int)((long)blocks * (part + 1) / job->parts) * job->grain;
+        if (end > job->count) end = job->count;
+        if (begin < end) job->body(job->context, begin, end, part);
+        return;
+    }
+    // Guided self-scheduling: claim 1/(2·parts) of what is left (at least one block), so a
+    // thread the machine slows down simply claims less.
+    for (;;) {
+        int left = blocks - atomic_load_explicit(&next_block, memory_order_relaxed);
+        int take = left / (2 * job->parts);
+        if (take < 1) take = 1;
+        int first = atomic_fetch_add_explicit(&next_block, take, memory_order_relaxed);
+        if (first >= blocks) return;
+        int last = first + take < blocks ? first + take : blocks;
+        int end = last * job->grain < job->count ? last * job->grain : job->count;
+        job->body(job->context, first * job->grain, end, part);
+    }
 }
 
 static void *worker(void *arg) {
@@ -75,14 +91,15 @@ static int active_threads = 0;        // 0 = all pool threads
 
 void eagle_pool_set_threads(int threads) { active_threads = threads; }
 
-void eagle_parallel_for(void (*body)(void *, int, int, int), void *context, int count, int grain) {
+static void parallel_for(void (*body)(void *, int, int, int), void *context, int count, int grain, int balanced) {
     pthread_once(&once, start_pool);
     int parts = active_threads > 0 && active_threads < thread_count ? active_threads : thread_count;
     int blocks = (count + grain - 1) / grain;
     if (parts > blocks) parts = blocks;
     // A second caller while a job runs (several engines in one process) computes alone.
     if (parts <= 1 || pthread_mutex_trylock(&job_lock) != 0) { body(context, 0, count, 0); return; }
-    current_job = (job_t){body, context, count, grain, parts};
+    current_job = (job_t){body, context, count, grain, parts, balanced};
+    atomic_store_explicit(&next_block, 0, memory_order_relaxed);
     atomic_store_explicit(&pending, thread_count - 1, memory_order_release);
     pthread_mutex_lock(&sleep_lock);
     atomic_fetch_add_explicit(&job_generation, 1, memory_order_acq_rel);
@@ -98,6 +115,14 @@ void eagle_parallel_for(void (*body)(void *, int, int, int), void *context, int 
 #endif
     }
     pthread_mutex_unlock(&job_lock);
+}
+
+void eagle_parallel_for(void (*body)(void *, int, int, int), void *context, int count, int grain) {
+    parallel_for(body, context, count, grain, 0);
+}
+
+void eagle_parallel_for_balanced(void (*body)(void *, int, int, int), void *context, int count, int grain) {
+    parallel_for(body, context, count, grain, 1);
 }
 
 int eagle_parallel_parts(void) {

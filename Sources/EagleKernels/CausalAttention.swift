@@ -43,7 +43,7 @@ public struct CausalAttention: Sendable {
             for unit in 0..<units { run(unit, scratch: scores) }
             return
         }
-        // Causal rows grow in cost: pair early and late units so contiguous shares balance.
+        // Causal rows grow in cost: pair early and late units so that shares balance.
         Parallel.forEach(units) { range, part in
             for j in range { run(j % 2 == 0 ? j / 2 : units - 1 - j / 2, scratch: scores + part * scoreStride) }
         }

@@ -56,6 +56,12 @@ void eagle_attention_row(const float *query, const float *keys, const float *val
 /// are multiples of `grain`; `part` < `eagle_parallel_parts()` identifies the share.
 void eagle_parallel_for(void (*body)(void *, int, int, int), void *context, int count, int grain);
 
+/// The same, with ranges handed out on demand (each thread claims half its share of what is
+/// left, at least `grain`), so a thread the machine slows down takes less: `body` may run
+/// several times per `part`. For kernels whose cost is per element; OpenBLAS calls, which pay
+/// a setup per call, use `eagle_parallel_for`.
+void eagle_parallel_for_balanced(void (*body)(void *, int, int, int), void *context, int count, int grain);
+
 /// The number of shares `eagle_parallel_for` splits work into.
 int eagle_parallel_parts(void);
 
