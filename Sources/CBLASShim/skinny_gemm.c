@@ -16,15 +16,6 @@
 #define OUT_BLOCK 4
 #define ROW_GROUP 6
 
-__attribute__((target("avx2,fma")))
-static inline float hsum256(__m256 v) {
-    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
-    lo = _mm_add_ps(lo, hi);
-    lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
-    lo = _mm_add_ss(lo, _mm_movehdup_ps(lo));
-    return _mm_cvtss_f32(lo);
-}
-
 // Two weight rows against `n` (≤ 6) activation rows; `in` must be a multiple of 8.
 // Inlined with a constant `n` so the accumulators live in registers (12 + 3 of 16).
 __attribute__((target("avx2,fma"), always_inline))
@@ -45,7 +36,7 @@ static inline void block_2xn(const float *x, const float *w, int in, int out, fl
         }
     }
     for (int r = 0; r < n; r++) {
-        float s0 = hsum256(acc0[r]), s1 = hsum256(acc1[r]);
+        float s0 = eagle_hsum256(acc0[r]), s1 = eagle_hsum256(acc1[r]);
         float *yr = y + (size_t)r * out;
         yr[0] = accumulate ? yr[0] + s0 : s0;
         yr[1] = accumulate ? yr[1] + s1 : s1;
@@ -85,7 +76,7 @@ static inline void block_4xn(const float *x, const float *w, int in, int out, fl
     for (int r = 0; r < n; r++) {
         float *yr = y + (size_t)r * out;
         for (int c = 0; c < 4; c++) {
-            float s = hsum256(acc[r][c]);
+            float s = eagle_hsum256(acc[r][c]);
             yr[c] = accumulate ? yr[c] + s : s;
         }
     }

@@ -42,6 +42,10 @@ int eagle_linear_skinny(const float *x, const float *w, float *y,
 void eagle_sgemm_strided(int transB, int m, int n, int k, float alpha, const float *a, int lda,
                          const float *b, int ldb, float beta, float *c, int ldc);
 
+/// Softmax numerators in place: `x[i] = exp(x[i] − shift)`, returning `Σ x[i]` (relative
+/// error < 2e-7 for the exponent range of softmax inputs; AVX2+FMA, libm `expf` elsewhere).
+float eagle_exponentiate(float *x, int count, float shift);
+
 /// Attention of one query head of one row over a paged KV cache: `output[headDim]` =
 /// softmax_t(scale · query · key_t) weighted sum of value_t over positions t < `context`.
 /// `keys`/`values` point at the head's KV group in slot 0 (slot `s` at `s · kvStride`); the
