@@ -21,7 +21,8 @@ public struct CausalAttention: Sendable {
     }
 
     /// Computes `rows` output rows (`[rows, heads·headDim]`, stride `heads·headDim`).
-    /// Large batches (prefill) are split over the worker threads by (row, head).
+    /// The (row, head) units are split over the worker threads; each unit is computed alone, so a
+    /// row gets the same result whatever else is in the batch.
     /// - Parameters:
     ///   - queries: `[rows, …]` with row stride `queryStride`; head `h` at offset `h·headDim`.
     ///   - scores: scratch of `Parallel.parts × scoreStride` floats, `scoreStride` ≥ max(positions) + 1.
