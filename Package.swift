@@ -42,7 +42,7 @@ let package = Package(
         ),
         .testTarget(name: "EagleKernelsTests", dependencies: ["EagleKernels"]),
         .testTarget(name: "EagleLoadingTests", dependencies: ["EagleLoading", "EagleTestSupport"]),
-        .testTarget(name: "EagleTokenizerTests", dependencies: ["EagleTokenizer"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EagleTokenizerTests", dependencies: ["EagleTokenizer", "EagleTestSupport"], resources: [.copy("Fixtures")]),
         .target(name: "EagleTestSupport", dependencies: ["EagleLoading"], path: "Tests/EagleTestSupport"),
         .testTarget(name: "EagleModelsTests", dependencies: ["EagleModels", "EagleTestSupport"]),
         .testTarget(name: "EagleEngineTests", dependencies: ["EagleEngine", "EagleTestSupport"]),

@@ -1,17 +1,17 @@
 import Foundation
 import Testing
 @testable import EagleTokenizer
+import EagleTestSupport
 
 /// Loading broken variants of the Llama-3-style tokenizer.json.
 @Suite("Tokenizer loading errors")
 struct TokenizerErrorTests {
-    /// The committed tokenizer.json, changed by `edit`, written to a temporary directory.
+    /// The committed tokenizer.json, changed by `edit`, written to a scratch directory.
     private func variant(_ edit: (inout [String: Any]) -> Void) throws -> URL {
         let original = TestFixtures.llama3StyleDirectory.appendingPathComponent("tokenizer.json")
         var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: original)) as? [String: Any])
         edit(&json)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("eagle-tokenizer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try ScratchDirectory.make(prefix: "eagle-tokenizer")
         let url = directory.appendingPathComponent("tokenizer.json")
         try JSONSerialization.data(withJSONObject: json).write(to: url)
         return url
@@ -19,7 +19,6 @@ struct TokenizerErrorTests {
 
     private func loadingError(_ edit: (inout [String: Any]) -> Void) throws -> TokenizerError? {
         let url = try variant(edit)
-        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         do {
             _ = try Tokenizer(tokenizerJSON: url)
             return nil
@@ -85,9 +84,7 @@ struct TokenizerErrorTests {
 
     @Test("files that cannot be read or parsed")
     func unreadableFiles() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("eagle-tokenizer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try ScratchDirectory.make(prefix: "eagle-tokenizer")
         #expect {
             try Tokenizer(directory: directory)
         } throws: { error in
@@ -106,9 +103,7 @@ struct TokenizerErrorTests {
 
     @Test("a broken chat template fails loading the directory, naming the file")
     func brokenChatTemplate() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("eagle-tokenizer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try ScratchDirectory.make(prefix: "eagle-tokenizer")
         try FileManager.default.copyItem(at: TestFixtures.llama3StyleDirectory.appendingPathComponent("tokenizer.json"),
                                          to: directory.appendingPathComponent("tokenizer.json"))
         try Data("{% for m in messages %}{{ m.content }}".utf8).write(to: directory.appendingPathComponent("chat_template.jinja"))

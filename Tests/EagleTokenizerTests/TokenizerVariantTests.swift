@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import EagleTokenizer
+import EagleTestSupport
 
 /// tokenizer.json features the two real tokenizers do not use.
 @Suite("tokenizer.json variants")
@@ -10,9 +11,8 @@ struct TokenizerVariantTests {
         let original = TestFixtures.llama3StyleDirectory.appendingPathComponent("tokenizer.json")
         var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: original)) as? [String: Any])
         edit(&json)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("eagle-tokenizer-\(UUID().uuidString).json")
+        let url = try ScratchDirectory.make(prefix: "eagle-tokenizer").appendingPathComponent("tokenizer.json")
         try JSONSerialization.data(withJSONObject: json).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
         return try Tokenizer(tokenizerJSON: url)
     }
 
