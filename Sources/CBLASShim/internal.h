@@ -1,7 +1,9 @@
 #ifndef CBLAS_SHIM_INTERNAL_H
 #define CBLAS_SHIM_INTERNAL_H
 
+#include "CBLASShim.h"
 #include <immintrin.h>
+#include <stdint.h>
 
 int eagle_cpu_has_avx2_fma(void);
 
@@ -42,15 +44,23 @@ float eagle_exponentiate_avx2(float *x, int count, float shift);
 
 /// The operands of `y[rows, out] (+)= x[rows, in] · w[out, in]ᵀ`, handed to pool workers.
 typedef struct {
-    const float *x, *w;
+    const float *x;
+    const void *w;
+    eagle_weight_type type;
     float *y;
     int rows, in, out, accumulate;
 } eagle_product;
 
+/// A bfloat16 value widened to float32 (exact: bfloat16 is the high half of a float32).
+static inline float eagle_bf16_to_f32(uint16_t bits) {
+    union { uint32_t u; float f; } v = {(uint32_t)bits << 16};
+    return v.f;
+}
 
 void eagle_pool_set_threads(int threads);
 
 int eagle_skinny_supported(int rows, int in);
-void eagle_skinny_gemm(const float *x, const float *w, float *y, int rows, int in, int out, int accumulate);
+void eagle_skinny_gemm(const float *x, const void *w, eagle_weight_type type, float *y,
+                       int rows, int in, int out, int accumulate);
 
 #endif

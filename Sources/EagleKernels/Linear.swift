@@ -1,7 +1,15 @@
 import CBLASShim
 import Dispatch
 
-/// Matrix products, all routed through the CBLAS shim (`eagle_linear`).
+/// A matmul weight's elements as the kernels read them.
+public enum WeightElements {
+    case f32(UnsafePointer<Float>)
+    /// bfloat16 bit patterns, widened exactly inside the kernels (products equal float32
+    /// storage of the same values, from half the bytes).
+    case bf16(UnsafePointer<UInt16>)
+}
+
+/// Matrix products, all routed through the CBLAS shim (`eagle_linear_typed`).
 public enum Linear {
     /// `y[rows, out] = x[rows, in] · w[out, in]ᵀ`, or `+=` when `accumulate` is set.
     ///
@@ -10,14 +18,28 @@ public enum Linear {
     /// batched, so that a request's output does not depend on its batch).
     @inlinable
     public static func apply(
+        _ x: UnsafePointer<Float>, weight w: WeightElements, into y: UnsafeMutablePointer<Float>,
+        rows: Int, inFeatures: Int, outFeatures: Int, accumulate: Bool = false, rowwise: Bool = false
+    ) {
+        let (elements, type): (UnsafeRawPointer, eagle_weight_type) = switch w {
+        case .f32(let p): (UnsafeRawPointer(p), EAGLE_WEIGHT_F32)
+        case .bf16(let p): (UnsafeRawPointer(p), EAGLE_WEIGHT_BF16)
+        }
+        if rowwise {
+            eagle_linear_rowwise_typed(x, elements, type, y, Int32(rows), Int32(inFeatures), Int32(outFeatures), accumulate ? 1 : 0)
+        } else {
+            eagle_linear_typed(x, elements, type, y, Int32(rows), Int32(inFeatures), Int32(outFeatures), accumulate ? 1 : 0)
+        }
+    }
+
+    /// The same product for a float32 weight.
+    @inlinable
+    public static func apply(
         _ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
         rows: Int, inFeatures: Int, outFeatures: Int, accumulate: Bool = false, rowwise: Bool = false
     ) {
-        if rowwise {
-            eagle_linear_rowwise(x, w, y, Int32(rows), Int32(inFeatures), Int32(outFeatures), accumulate ? 1 : 0)
-        } else {
-            eagle_linear(x, w, y, Int32(rows), Int32(inFeatures), Int32(outFeatures), accumulate ? 1 : 0)
-        }
+        apply(x, weight: .f32(w), into: y, rows: rows, inFeatures: inFeatures, outFeatures: outFeatures,
+              accumulate: accumulate, rowwise: rowwise)
     }
 
     /// Row counts up to this one run on the skinny kernel (decode and verify shapes).

@@ -42,6 +42,30 @@ import EagleKernels
         }
     }
 
+    /// A bfloat16 weight multiplies exactly as float32 storage of the same values does: bit for
+    /// bit on every path (skinny kernel, OpenBLAS on widened 64-row tiles, whole and partial,
+    /// sgemv when the skinny kernel does not apply), dispatched and row-wise.
+    @Test(arguments: (shapes + [(1, 60, 70), (3, 60, 130)]).indices, [false, true])
+    func bfloat16WeightsMultiplyAsTheirFloat32Values(shapeIndex: Int, accumulate: Bool) {
+        let (rows, inF, outF) = (Self.shapes + [(1, 60, 70), (3, 60, 130)])[shapeIndex]
+        var seed = UInt64(shapeIndex + 100)
+        let x = random(rows * inF, seed: &seed), start = random(rows * outF, seed: &seed)
+        let bits = random(outF * inF, seed: &seed).map { UInt16($0.bitPattern >> 16) }
+        let widened = bits.map { Float(bitPattern: UInt32($0) << 16) }
+        for rowwise in [false, true] {
+            var fromFloat = start, fromBFloat = start
+            bits.withUnsafeBufferPointer { bp in
+                Linear.apply(x, weight: .bf16(bp.baseAddress!), into: &fromBFloat, rows: rows, inFeatures: inF,
+                             outFeatures: outF, accumulate: accumulate, rowwise: rowwise)
+            }
+            widened.withUnsafeBufferPointer { wp in
+                Linear.apply(x, weight: .f32(wp.baseAddress!), into: &fromFloat, rows: rows, inFeatures: inF,
+                             outFeatures: outF, accumulate: accumulate, rowwise: rowwise)
+            }
+            #expect(fromBFloat == fromFloat, "rows \(rows) in \(inF) out \(outF) rowwise \(rowwise)")
+        }
+    }
+
     /// Batched requests rely on this: with `rowwise`, each row of a product is bit for bit what
     /// the same row gives alone (a decode step), for both kernel paths of the shim and for row
     /// counts whose last group of rows takes each block shape (groups of 6, then 4, 2 or 1).

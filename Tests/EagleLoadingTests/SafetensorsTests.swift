@@ -147,4 +147,39 @@ private func write(_ data: Data, name: String = "model.safetensors") throws -> U
             try Checkpoint(directory: directory)
         }
     }
+
+    /// Matmul weights keep BF16 storage (exact values, half the bytes) and turn F32/F16 into
+    /// float32; fusing and splitting keep the storage type, mixed parts fuse as float32.
+    @Test func weightMatricesKeepBFloat16() throws {
+        let values: [Float] = [1.5, -2.25, 3, 0.125, 7, -0.5]
+        let bf16 = values.map { UInt16($0.bitPattern >> 16) }
+        let directory = try temporaryDirectory()
+        try SafetensorsWriter.write([
+            .float32("f32", shape: [2, 3], values: values),
+            .init(name: "f16", dtype: .f16, shape: [2, 3], bytes: values.map { Float16($0).bitPattern }.withUnsafeBytes { Data($0) }),
+            .init(name: "bf16", dtype: .bf16, shape: [2, 3], bytes: bf16.withUnsafeBytes { Data($0) }),
+        ], to: directory.appendingPathComponent("model.safetensors"))
+        let checkpoint = try Checkpoint(directory: directory)
+        let b = try checkpoint.weightMatrix("bf16", shape: [2, 3])
+        let f = try checkpoint.weightMatrix("f32", shape: [2, 3]), h = try checkpoint.weightMatrix("f16", shape: [2, 3])
+        #expect(b.isBFloat16 && !f.isBFloat16 && !h.isBFloat16)
+        #expect(b.values == values && f.values == values && h.values == values)
+        #expect(b.byteCount == 12 && f.byteCount == 24)
+        #expect(throws: LoadError.shapeMismatch(file: directory.appendingPathComponent("model.safetensors").path,
+                                                tensor: "bf16", expected: [3, 2], actual: [2, 3])) {
+            try checkpoint.weightMatrix("bf16", shape: [3, 2])
+        }
+
+        let stacked = WeightMatrix.stacking([b, b])
+        #expect(stacked.isBFloat16 && stacked.shape == [4, 3] && stacked.values == values + values)
+        let mixed = WeightMatrix.stacking([b, f])
+        #expect(!mixed.isBFloat16 && mixed.values == values + values)
+        for matrix in [b, f] {
+            let columns = matrix.splittingColumns(into: 3)
+            #expect(columns.map(\.shape) == [[2, 1], [2, 1], [2, 1]])
+            #expect(columns.allSatisfy { $0.isBFloat16 == matrix.isBFloat16 })
+            #expect(columns.map(\.values) == [[1.5, 0.125], [-2.25, 7], [3, -0.5]])
+        }
+        #expect(b.float32().values == values)
+    }
 }

@@ -8,7 +8,7 @@
 #                              # exported to work/export-quick (not next to the recipe)
 # Environment overrides: PY (python), THREADS (training threads, default 1), WORKERS (data
 # processes, default 2), LIMIT (use the first LIMIT prompts), N_NEW (max new tokens, default 128), EPOCHS,
-# BUDGET_MIN (training time budget), VOCAB (draft vocab size), MAX_LEN (packed tokens per step,
+# MAX_STEPS (stop after this many steps; the learning rate decays to 0 there), BUDGET_MIN (training time budget), VOCAB (draft vocab size), MAX_LEN (packed tokens per step,
 # default 1024), LR (default 1e-3), TRAIN_DIR (training output, default work/train), INIT_FROM
 # (start training from an earlier head, e.g. work/train/final: its fc/layer/norm weights), DATA_DIR
 # (data output, default work/data), TEMPERATURE and SEED (sampled responses; default greedy) and
@@ -44,7 +44,7 @@ else
   for d in ${TRAIN_DATA:-$DATA}; do train_data+=(--data "$d"); done
   "$PY" train.py "${train_data[@]}" --out "$TRAIN" --draft-vocab-size "$VOCAB" --threads "$THREADS" \
       --epochs "${EPOCHS:-4}" --time-budget-min "${BUDGET_MIN:-115}" ${MAX_LEN:+--max-len "$MAX_LEN"} \
-      ${LR:+--lr "$LR"} ${INIT_FROM:+--init-from "$INIT_FROM"}
+      ${LR:+--lr "$LR"} ${INIT_FROM:+--init-from "$INIT_FROM"} ${MAX_STEPS:+--max-steps "$MAX_STEPS"}
 fi
 "$PY" export.py --trained "$TRAIN/final" --out "$OUT" --data "$DATA"
 echo "head written to $(cd "$OUT" && pwd)"

@@ -21,6 +21,20 @@ extern "C" {
 void eagle_linear(const float *x, const float *w, float *y,
                   int rows, int in, int out, int accumulate);
 
+/// How a weight matrix stores its elements: float32, or bfloat16 (kept as loaded, widened
+/// exactly inside the kernels, so products equal float32 storage of the same values).
+typedef enum { EAGLE_WEIGHT_F32 = 0, EAGLE_WEIGHT_BF16 = 1 } eagle_weight_type;
+
+/// `eagle_linear` for a weight of either storage type (`w` points at `out · in` elements).
+/// Up to 16 rows run the skinny kernel on the stored elements; more rows (prefill) convert
+/// bfloat16 tiles of 64 weight rows to float32 for OpenBLAS sgemm.
+void eagle_linear_typed(const float *x, const void *w, eagle_weight_type type, float *y,
+                        int rows, int in, int out, int accumulate);
+
+/// `eagle_linear_rowwise` for a weight of either storage type.
+void eagle_linear_rowwise_typed(const float *x, const void *w, eagle_weight_type type, float *y,
+                                int rows, int in, int out, int accumulate);
+
 /// The same product with every row's result independent of the other rows (bit for bit the
 /// value `eagle_linear` gives that row alone): the skinny kernel for any row count. Batches
 /// that mix requests use it, so a request's tokens never depend on what it is batched with.

@@ -50,7 +50,7 @@ public struct ForwardCostProbe: Sendable {
             read.append(sgemv.measure())
         }
         let median = { (values: [Double]) in values.sorted()[values.count / 2] }
-        let weightBytes = Double(model.weightParameterCount * MemoryLayout<Float>.size)
+        let weightBytes = Double(model.weightByteCount)
         return ForwardCostProbe(decodeSeconds: median(decode), verifySeconds: median(verify), verifyTokens: verifyTokens,
                                 decodeBytesPerSecond: weightBytes / median(decode),
                                 sgemvBytesPerSecond: median(read), sgemvBestBytesPerSecond: read.max() ?? 0)

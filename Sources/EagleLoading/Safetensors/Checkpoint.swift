@@ -85,6 +85,16 @@ public final class Checkpoint: @unchecked Sendable {
         return tensor
     }
 
+    /// A matmul weight (BF16 kept as BF16, see `WeightMatrix`) whose shape must equal `shape`.
+    public func weightMatrix(_ name: String, shape: [Int]) throws -> WeightMatrix {
+        let file = try file(for: name)
+        let info = try file.info(name)
+        guard info.shape == shape else {
+            throw LoadError.shapeMismatch(file: file.path, tensor: name, expected: shape, actual: info.shape)
+        }
+        return try file.weightMatrix(name)
+    }
+
     /// An integer table (I64/I32).
     public func integers(_ name: String) throws -> [Int] { try file(for: name).integers(name) }
 

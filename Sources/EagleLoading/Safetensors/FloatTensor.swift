@@ -7,7 +7,7 @@ import Glibc
 public struct FloatTensor: @unchecked Sendable {
     public let shape: [Int]
     public let pointer: UnsafePointer<Float>
-    private let owner: AnyObject
+    let owner: AnyObject
 
     /// Number of elements.
     public var count: Int { shape.reduce(1, *) }
@@ -38,28 +38,33 @@ public struct FloatTensor: @unchecked Sendable {
     public var values: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 }
 
-/// An owned float buffer: 64-byte aligned, or 2 MB aligned and advised for transparent huge
-/// pages when it is large (weights and big activations).
-public final class FloatBuffer: @unchecked Sendable {
-    public let pointer: UnsafeMutablePointer<Float>
+/// An owned buffer of trivial elements: 64-byte aligned, or 2 MB aligned and advised for
+/// transparent huge pages when it is large (weights and big activations).
+public final class AlignedBuffer<Element>: @unchecked Sendable {
+    public let pointer: UnsafeMutablePointer<Element>
     public let count: Int
-    private static let hugePage = 2 << 20
+    private static var hugePage: Int { 2 << 20 }
 
     /// A zero-filled buffer (or uninitialized contents, for callers that overwrite it at once).
     public init(count: Int, initialize: Bool = true) {
         self.count = count
-        let bytes = max(count, 1) * 4
+        let bytes = max(count, 1) * MemoryLayout<Element>.stride
         let huge = bytes >= Self.hugePage
         let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: huge ? Self.hugePage : 64)
         #if os(Linux)
         if huge { _ = madvise(raw, (bytes + Self.hugePage - 1) / Self.hugePage * Self.hugePage, MADV_HUGEPAGE) }
         #endif
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-        if initialize { pointer.initialize(repeating: 0, count: max(count, 1)) }
+        if initialize { raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
+        pointer = raw.bindMemory(to: Element.self, capacity: max(count, 1))
     }
 
     deinit { pointer.deallocate() }
+}
 
+/// The float buffers of weights and activations.
+public typealias FloatBuffer = AlignedBuffer<Float>
+
+extension AlignedBuffer where Element == Float {
     /// This buffer viewed as a tensor of the given shape.
     public func tensor(shape: [Int]) -> FloatTensor {
         precondition(shape.reduce(1, *) <= count)

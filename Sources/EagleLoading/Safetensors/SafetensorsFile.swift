@@ -150,6 +150,16 @@ public final class SafetensorsFile: @unchecked Sendable {
         }
     }
 
+    /// A matmul weight in an owned buffer: BF16 data stays BF16, F32 and F16 become float32.
+    public func weightMatrix(_ name: String) throws -> WeightMatrix {
+        let info = try info(name)
+        guard info.dtype == .bf16, info.shape.count == 2 else { return WeightMatrix(try floatTensor(name).ownedCopy()) }
+        let bytes = rawBytes(info)
+        let buffer = AlignedBuffer<UInt16>(count: bytes.count / 2, initialize: false)
+        UnsafeMutableRawPointer(buffer.pointer).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        return WeightMatrix(shape: info.shape, bf16: buffer)
+    }
+
     /// An integer table (I64 or I32), e.g. EAGLE-3's `d2t`.
     public func integers(_ name: String) throws -> [Int] {
         let info = try info(name)

@@ -27,7 +27,7 @@ public enum DraftCompatibilityError: Error, Equatable, CustomStringConvertible {
 /// Weights of an EAGLE-3 head, shared target tensors resolved.
 public struct Eagle3Weights: Sendable {
     /// `fc` split by aux chunk: `fc[j]` is `[H, H_t]`, so `fc(concat(aux)) = Σ_j aux_j · fc[j]ᵀ`.
-    public let fc: [FloatTensor]
+    public let fc: [WeightMatrix]
     public let inputNorm: FloatTensor?          // [A·H_t] (norm_before_fc)
     public let fcNorms: [FloatTensor]           // A × [H_t] (fc_norm)
     public let embedding: FloatTensor           // [V, H] (own, or the target's)
@@ -37,7 +37,7 @@ public struct Eagle3Weights: Sendable {
     public let postAttentionNorm: FloatTensor   // [H]
     public let mlp: MLPWeights
     public let finalNorm: FloatTensor           // [H]
-    public let lmHead: FloatTensor              // [Vd, H]
+    public let lmHead: WeightMatrix             // [Vd, H]
     /// Target id of each draft id (`d + d2t[d]`), `[Vd]`.
     public let draftToTarget: [Int32]
 }
@@ -76,11 +76,11 @@ public final class Eagle3Draft: Sendable {
         if !checkpoint.contains("embed_tokens.weight"), h != t.hiddenSize {
             throw DraftCompatibilityError.hiddenSizeMismatch(draft: h, target: t.hiddenSize)
         }
-        let fc = try checkpoint.floatTensor("fc.weight", shape: [h, aux.count * ht])
+        let fc = try checkpoint.weightMatrix("fc.weight", shape: [h, aux.count * ht])
         let layer = checkpoint.scoped(c.layerPrefix)
         let draftToTarget = try Self.vocabularyMap(checkpoint: checkpoint, config: c)
         weights = Eagle3Weights(
-            fc: Self.splitColumns(fc, chunks: aux.count),
+            fc: fc.splittingColumns(into: aux.count),
             inputNorm: c.normBeforeFC ? try checkpoint.floatTensor("input_norm.weight", shape: [aux.count * ht]) : nil,
             fcNorms: c.fcNorm ? try (0..<aux.count).map { try checkpoint.floatTensor("fc_norm.\($0).weight", shape: [ht]) } : [],
             embedding: checkpoint.contains("embed_tokens.weight")
@@ -93,7 +93,7 @@ public final class Eagle3Draft: Sendable {
             mlp: try layer.mlpWeights(hidden: h, intermediate: c.intermediateSize, bias: false),
             finalNorm: try checkpoint.floatTensor("norm.weight", shape: [h]),
             lmHead: checkpoint.contains("lm_head.weight") || c.draftVocabSize != c.vocabSize
-                ? try checkpoint.floatTensor("lm_head.weight", shape: [c.draftVocabSize, h]) : target.weights.lmHead,
+                ? try checkpoint.weightMatrix("lm_head.weight", shape: [c.draftVocabSize, h]) : target.weights.lmHead,
             draftToTarget: draftToTarget)
         if checkpoint.contains("t2d") {
             let mask = try checkpoint.booleans("t2d")
@@ -124,18 +124,6 @@ public final class Eagle3Draft: Sendable {
                 throw DraftCompatibilityError.draftToTargetOutOfRange(draftID: draft, targetID: target, vocabularySize: c.vocabSize)
             }
             return Int32(target)
-        }
-    }
-
-    /// Splits `[rows, chunks·width]` into `chunks` contiguous `[rows, width]` tensors.
-    private static func splitColumns(_ tensor: FloatTensor, chunks: Int) -> [FloatTensor] {
-        let rows = tensor.shape[0], width = tensor.shape[1] / chunks
-        return (0..<chunks).map { j in
-            let buffer = FloatBuffer(count: rows * width)
-            for r in 0..<rows {
-                (buffer.pointer + r * width).update(from: tensor.pointer + r * tensor.shape[1] + j * width, count: width)
-            }
-            return buffer.tensor(shape: [rows, width])
         }
     }
 

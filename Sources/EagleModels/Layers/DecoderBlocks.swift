@@ -3,17 +3,17 @@ import EagleLoading
 
 /// Attention weights of one decoder layer, q/k/v fused row-wise into one matmul.
 public struct AttentionWeights: Sendable {
-    public let qkv: FloatTensor          // [(nH + 2·nKV)·d, inputWidth]
+    public let qkv: WeightMatrix         // [(nH + 2·nKV)·d, inputWidth]
     public let qkvBias: FloatTensor?     // [(nH + 2·nKV)·d]
-    public let output: FloatTensor       // [H, nH·d]
+    public let output: WeightMatrix      // [H, nH·d]
     public let outputBias: FloatTensor?  // [H]
 }
 
 /// SwiGLU MLP weights, gate/up fused row-wise.
 public struct MLPWeights: Sendable {
-    public let gateUp: FloatTensor       // [2·I, H]
+    public let gateUp: WeightMatrix      // [2·I, H]
     public let gateUpBias: FloatTensor?  // [2·I]
-    public let down: FloatTensor         // [H, I]
+    public let down: WeightMatrix        // [H, I]
     public let downBias: FloatTensor?    // [H]
 }
 
@@ -104,23 +104,23 @@ enum DecoderBlocks {
 
     /// Final norm of the requested rows of the residual stream into `rowHidden`, then the
     /// lm_head into `logits` (`[rows, vocabulary]`).
-    static func logits(rows: [Int], finalNorm: FloatTensor, lmHead: FloatTensor, epsilon: Float,
+    static func logits(rows: [Int], finalNorm: FloatTensor, lmHead: WeightMatrix, epsilon: Float,
                        geometry g: LayerGeometry, workspace ws: Workspace) {
         guard !rows.isEmpty else { return }
         for (i, row) in rows.enumerated() {
             RMSNorm.apply(ws.hidden.pointer + row * g.hidden, weight: finalNorm.pointer, into: ws.rowHidden.pointer + i * g.hidden,
                           rows: 1, width: g.hidden, epsilon: epsilon)
         }
-        Linear.apply(ws.rowHidden.pointer, weight: lmHead.pointer, into: ws.logits.pointer,
+        Linear.apply(ws.rowHidden.pointer, weight: lmHead.elements, into: ws.logits.pointer,
                      rows: rows.count, inFeatures: g.hidden, outFeatures: g.vocabulary, rowwise: true)
     }
 
     /// `y (+)= x · wᵀ` over every row of `batch`, one product per kernel group
     /// (`ForwardBatch.forEachKernelGroup`), so no row's result depends on the other requests.
-    static func linear(_ x: UnsafePointer<Float>, weight w: FloatTensor, into y: UnsafeMutablePointer<Float>,
+    static func linear(_ x: UnsafePointer<Float>, weight w: WeightMatrix, into y: UnsafeMutablePointer<Float>,
                        batch: ForwardBatch, inFeatures: Int, outFeatures: Int, accumulate: Bool = false) {
         batch.forEachKernelGroup { rows, rowwise in
-            Linear.apply(x + rows.lowerBound * inFeatures, weight: w.pointer, into: y + rows.lowerBound * outFeatures,
+            Linear.apply(x + rows.lowerBound * inFeatures, weight: w.elements, into: y + rows.lowerBound * outFeatures,
                          rows: rows.count, inFeatures: inFeatures, outFeatures: outFeatures,
                          accumulate: accumulate, rowwise: rowwise)
         }

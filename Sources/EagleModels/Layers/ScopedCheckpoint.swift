@@ -10,6 +10,10 @@ struct ScopedCheckpoint {
         try checkpoint.floatTensor(prefix + name, shape: shape)
     }
 
+    func weightMatrix(_ name: String, shape: [Int]) throws -> WeightMatrix {
+        try checkpoint.weightMatrix(prefix + name, shape: shape)
+    }
+
     func optionalTensor(_ name: String, shape: [Int], present: Bool) throws -> FloatTensor? {
         present ? try floatTensor(name, shape: shape) : nil
     }
@@ -17,24 +21,24 @@ struct ScopedCheckpoint {
     /// `self_attn.{q,k,v,o}_proj` (+ biases), q/k/v fused.
     func attentionWeights(inputWidth: Int, queryRows: Int, kvRows: Int, hidden: Int, bias: Bool) throws -> AttentionWeights {
         AttentionWeights(
-            qkv: fuseRows([try floatTensor("self_attn.q_proj.weight", shape: [queryRows, inputWidth]),
-                           try floatTensor("self_attn.k_proj.weight", shape: [kvRows, inputWidth]),
-                           try floatTensor("self_attn.v_proj.weight", shape: [kvRows, inputWidth])]),
+            qkv: .stacking([try weightMatrix("self_attn.q_proj.weight", shape: [queryRows, inputWidth]),
+                            try weightMatrix("self_attn.k_proj.weight", shape: [kvRows, inputWidth]),
+                            try weightMatrix("self_attn.v_proj.weight", shape: [kvRows, inputWidth])]),
             qkvBias: bias ? fuseRows([try floatTensor("self_attn.q_proj.bias", shape: [queryRows]),
                                       try floatTensor("self_attn.k_proj.bias", shape: [kvRows]),
                                       try floatTensor("self_attn.v_proj.bias", shape: [kvRows])]) : nil,
-            output: try floatTensor("self_attn.o_proj.weight", shape: [hidden, queryRows]).ownedCopy(),
+            output: try weightMatrix("self_attn.o_proj.weight", shape: [hidden, queryRows]),
             outputBias: try optionalTensor("self_attn.o_proj.bias", shape: [hidden], present: bias))
     }
 
     /// `mlp.{gate,up,down}_proj` (+ biases), gate/up fused.
     func mlpWeights(hidden: Int, intermediate: Int, bias: Bool) throws -> MLPWeights {
         MLPWeights(
-            gateUp: fuseRows([try floatTensor("mlp.gate_proj.weight", shape: [intermediate, hidden]),
-                              try floatTensor("mlp.up_proj.weight", shape: [intermediate, hidden])]),
+            gateUp: .stacking([try weightMatrix("mlp.gate_proj.weight", shape: [intermediate, hidden]),
+                               try weightMatrix("mlp.up_proj.weight", shape: [intermediate, hidden])]),
             gateUpBias: bias ? fuseRows([try floatTensor("mlp.gate_proj.bias", shape: [intermediate]),
                                          try floatTensor("mlp.up_proj.bias", shape: [intermediate])]) : nil,
-            down: try floatTensor("mlp.down_proj.weight", shape: [hidden, intermediate]).ownedCopy(),
+            down: try weightMatrix("mlp.down_proj.weight", shape: [hidden, intermediate]),
             downBias: try optionalTensor("mlp.down_proj.bias", shape: [hidden], present: bias))
     }
 }
@@ -43,15 +47,8 @@ extension Checkpoint {
     func scoped(_ prefix: String) -> ScopedCheckpoint { ScopedCheckpoint(checkpoint: self, prefix: prefix) }
 }
 
-/// Concatenates tensors along their first dimension into one new buffer.
+/// Concatenates tensors along their first dimension into one new buffer (fused biases).
 func fuseRows(_ parts: [FloatTensor]) -> FloatTensor {
-    let total = parts.reduce(0) { $0 + $1.count }
-    let buffer = FloatBuffer(count: total, initialize: false)
-    var offset = 0
-    for part in parts {
-        (buffer.pointer + offset).update(from: part.pointer, count: part.count)
-        offset += part.count
-    }
-    let rows = parts.reduce(0) { $0 + $1.shape[0] }
-    return buffer.tensor(shape: [rows] + parts[0].shape.dropFirst())
+    let buffer = FloatBuffer.concatenating(parts.map { UnsafeBufferPointer(start: $0.pointer, count: $0.count) })
+    return buffer.tensor(shape: [parts.reduce(0) { $0 + $1.shape[0] }] + parts[0].shape.dropFirst())
 }

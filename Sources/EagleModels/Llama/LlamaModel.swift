@@ -36,14 +36,15 @@ public final class LlamaModel: Sendable {
                 capacity: positions, blockSize: blockSize)
     }
 
-    /// Parameters a decode step reads: every layer matrix and norm, the final norm and the
-    /// lm_head (the embedding rows read are negligible).
-    public var weightParameterCount: Int {
+    /// Weight bytes a decode step reads: every layer matrix (in its storage type) and norm,
+    /// the final norm and the lm_head (the embedding rows read are negligible).
+    public var weightByteCount: Int {
+        let float = MemoryLayout<Float>.size
         let layers = weights.layers.reduce(0) { total, l in
-            total + l.inputNorm.count + l.postAttentionNorm.count + l.attention.qkv.count + l.attention.output.count
-                + l.mlp.gateUp.count + l.mlp.down.count
+            total + (l.inputNorm.count + l.postAttentionNorm.count) * float + l.attention.qkv.byteCount
+                + l.attention.output.byteCount + l.mlp.gateUp.byteCount + l.mlp.down.byteCount
         }
-        return layers + weights.finalNorm.count + weights.lmHead.count
+        return layers + weights.finalNorm.count * float + weights.lmHead.byteCount
     }
 
     /// The default EAGLE-3 aux layers `(2, L/2, L-3)` (EAGLE3_SPEC.md §2.5).
