@@ -1,4 +1,5 @@
 import EagleKernels
+import EagleLoading
 import EagleModels
 import EagleTokenizer
 import Foundation
@@ -17,14 +18,19 @@ public struct EngineOptions: Sendable {
     /// `scheduler.maxNumSeqs` requests of 1024 positions, and at least one of the full length).
     /// When the pool runs out, the newest request is preempted and recomputed later.
     public var kvCacheTokens: Int?
+    /// How the target's matmul weights are kept: as stored (`.auto`, exact) or rounded to
+    /// BF16 (`.bfloat16`: faster decoding, different numerics). Draft heads load as stored.
+    public var weightDType: WeightDType
 
     public init(maxModelLength: Int? = nil, threads: Int? = nil, speculative: SpeculativeConfig? = nil,
-                scheduler: SchedulerConfig = SchedulerConfig(), kvCacheTokens: Int? = nil) {
+                scheduler: SchedulerConfig = SchedulerConfig(), kvCacheTokens: Int? = nil,
+                weightDType: WeightDType = .auto) {
         self.maxModelLength = maxModelLength
         self.threads = threads
         self.speculative = speculative
         self.scheduler = scheduler
         self.kvCacheTokens = kvCacheTokens
+        self.weightDType = weightDType
     }
 }
 
@@ -47,7 +53,7 @@ public final class LLM: Sendable {
     /// Loads the model and tokenizer from an HF-layout directory.
     public init(model directory: URL, options: EngineOptions = EngineOptions()) throws {
         Linear.setThreadCount(options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let model = try LlamaModel(directory: directory)
+        let model = try LlamaModel(directory: directory, weightDType: options.weightDType)
         let tokenizer = try Tokenizer(directory: directory)
         let length = min(options.maxModelLength ?? model.config.maxPositionEmbeddings, model.config.maxPositionEmbeddings)
         var draft: Eagle3Draft?

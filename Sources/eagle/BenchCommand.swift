@@ -56,7 +56,8 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("bench compares speculative with plain decoding and needs a draft head: "
                                   + "--draft DIR or --speculative-config JSON (the default model uses its shipped head)")
         }
-        let llm = try LLM(model: model.resolveDirectory(), options: EngineOptions(maxModelLength: maxModelLen, threads: model.threads, speculative: config))
+        let llm = try LLM(model: model.resolveDirectory(), options: EngineOptions(maxModelLength: maxModelLen, threads: model.threads, speculative: config,
+                                                                                   weightDType: model.dtype))
         var baselineTokens = 0, speculativeTokens = 0
         var baselineSeconds = 0.0, speculativeSeconds = 0.0
         var identical = true
@@ -108,7 +109,7 @@ extension BenchCommand {
                                             maxNumBatchedTokens: maxNumBatchedTokens)
         let llm = try LLM(model: model.resolveDirectory(), options: EngineOptions(
             maxModelLength: maxModelLen, threads: model.threads, speculative: speculative, scheduler: scheduler,
-            kvCacheTokens: kvCacheTokens))
+            kvCacheTokens: kvCacheTokens, weightDType: model.dtype))
         let ids = try items.map { try $0.tokenIDs(llm) }
         let params = ids.indices.map(promptParams)
         let clock = ContinuousClock()

@@ -41,7 +41,8 @@ struct GenerateCommand: ParsableCommand {
         if let prompts { return try runFile(prompts) }
         let text = try prompt ?? readStandardInput()
         let llm = try LLM(model: model.resolveDirectory(),
-                          options: EngineOptions(threads: model.threads, speculative: try speculation.config(defaultModel: model.isDefault)))
+                          options: EngineOptions(threads: model.threads, speculative: try speculation.config(defaultModel: model.isDefault),
+                                                 weightDType: model.dtype))
         let rendered: String
         let ids: [Int]
         if chat {
@@ -79,7 +80,7 @@ struct GenerateCommand: ParsableCommand {
         let speculative = try speculation.config(defaultModel: model.isDefault)
         let llm = try LLM(model: model.resolveDirectory(), options: EngineOptions(
             threads: model.threads, speculative: speculative,
-            scheduler: SchedulerConfig.cli(concurrency: concurrency, speculative: speculative)))
+            scheduler: SchedulerConfig.cli(concurrency: concurrency, speculative: speculative), weightDType: model.dtype))
         let ids = try items.map { item in
             guard item.chat ?? chat, let system else { return try item.tokenIDs(llm, chat: chat) }
             let rendered = try llm.chatPrompt([ChatMessage(role: "system", content: system), ChatMessage(role: "user", content: item.prompt)])

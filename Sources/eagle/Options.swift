@@ -10,6 +10,9 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Matmul threads (default: all cores).")
     var threads: Int?
 
+    @Option(name: .long, help: "Matmul weights in memory: auto (as stored: BF16 stays BF16, F32/F16 are F32; exact) or bfloat16 (rounded at load: faster decoding, different numerics).")
+    var dtype: WeightDType = .auto
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
     }
@@ -28,6 +31,8 @@ struct ModelOptions: ParsableArguments {
         return try DefaultModel.ensure()
     }
 }
+
+extension WeightDType: ExpressibleByArgument {}
 
 /// Sampling flags shared by `generate` and `bench`.
 struct SamplingOptions: ParsableArguments {

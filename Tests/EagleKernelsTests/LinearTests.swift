@@ -42,9 +42,10 @@ import EagleKernels
         }
     }
 
-    /// A bfloat16 weight multiplies exactly as float32 storage of the same values does: bit for
-    /// bit on every path (skinny kernel, OpenBLAS on widened 64-row tiles, whole and partial,
-    /// sgemv when the skinny kernel does not apply), dispatched and row-wise.
+    /// A bfloat16 weight multiplies as float32 storage of the same values does, dispatched and
+    /// row-wise: bit for bit on the skinny kernel; on OpenBLAS (widened 64-row tiles, whole and
+    /// partial; sgemv when the skinny kernel does not apply) within 1e-5 of the largest output,
+    /// since float32 weights go to sgemm in shares that depend on how many threads took part.
     @Test(arguments: (shapes + [(1, 60, 70), (3, 60, 130)]).indices, [false, true])
     func bfloat16WeightsMultiplyAsTheirFloat32Values(shapeIndex: Int, accumulate: Bool) {
         let (rows, inF, outF) = (Self.shapes + [(1, 60, 70), (3, 60, 130)])[shapeIndex]
@@ -62,7 +63,12 @@ import EagleKernels
                 Linear.apply(x, weight: .f32(wp.baseAddress!), into: &fromFloat, rows: rows, inFeatures: inF,
                              outFeatures: outF, accumulate: accumulate, rowwise: rowwise)
             }
-            #expect(fromBFloat == fromFloat, "rows \(rows) in \(inF) out \(outF) rowwise \(rowwise)")
+            if (rows <= Linear.fewRowsLimit || rowwise) && inF % 8 == 0 {
+                #expect(fromBFloat == fromFloat, "rows \(rows) in \(inF) out \(outF) rowwise \(rowwise)")
+            } else {
+                let diff = zip(fromBFloat, fromFloat).map { abs($0 - $1) }.max()!
+                #expect(diff <= 1e-5 * fromFloat.map(abs).max()!, "rows \(rows) in \(inF) out \(outF) rowwise \(rowwise): \(diff)")
+            }
         }
     }
 

@@ -182,4 +182,33 @@ private func write(_ data: Data, name: String = "model.safetensors") throws -> U
         }
         #expect(b.float32().values == values)
     }
+
+    /// Rounding to BF16 picks the nearer of the two neighbouring BF16 values (ties to the even
+    /// one), keeps infinities and NaN, and overflows to infinity past BF16's largest value.
+    @Test func roundsToNearestEvenBFloat16() {
+        func reference(_ x: Float) -> UInt16 {
+            let down = UInt16(x.bitPattern >> 16), up = down &+ 1
+            let a = Double(Float(bitPattern: UInt32(down) << 16)), b = Double(Float(bitPattern: UInt32(up) << 16))
+            let da = abs(Double(x) - a), db = abs(Double(x) - b)
+            return da < db ? down : db < da ? up : (down % 2 == 0 ? down : up)
+        }
+        var seed: UInt64 = 9
+        var values: [Float] = [0, -0, 1, 1 + 0x1p-8, 1 + 3 * 0x1p-8, -(1 + 0x1p-8), .leastNonzeroMagnitude,
+                               .greatestFiniteMagnitude, .infinity, -.infinity, 0x1.fep127]
+        for _ in 0..<4000 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let x = Float(bitPattern: UInt32(truncatingIfNeeded: seed >> 32))
+            if x.isFinite { values.append(x) }
+        }
+        let rounded = WeightMatrix.roundingToBFloat16(FloatTensor(shape: [1, values.count], values: values))
+        guard case .bf16(let bits) = rounded.elements else { Issue.record("not BF16"); return }
+        for (i, x) in values.enumerated() where x.isFinite && abs(x) < 0x1.fep127 {
+            #expect(bits[i] == reference(x), "\(x)")
+        }
+        #expect(Float(bitPattern: UInt32(bits[7]) << 16) == .infinity)   // greatestFiniteMagnitude overflows
+        #expect(Float(bitPattern: UInt32(bits[8]) << 16) == .infinity && Float(bitPattern: UInt32(bits[9]) << 16) == -.infinity)
+        #expect(Float(bitPattern: UInt32(bits[10]) << 16) == 0x1.fep127)
+        let nan = WeightMatrix.roundingToBFloat16(FloatTensor(shape: [1, 2], values: [.nan, Float(bitPattern: 0x7F80_0001)]))
+        #expect(nan.values.filter { $0.isNaN }.count == 2)
+    }
 }

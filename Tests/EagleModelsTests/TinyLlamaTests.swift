@@ -42,6 +42,42 @@ import EagleModels
         }
     }
 
+    /// `weightDType: .bfloat16` rounds every matmul weight (q/k/v/o, gate/up/down, lm_head) of
+    /// an F32 checkpoint to BF16, and nothing else; the logits then move off transformers' F32
+    /// ones by BF16 rounding error (checked loosely: 3e-2 · max|logit|) but not further.
+    @Test func bfloat16WeightsRoundTheMatmulsOnly() throws {
+        let directory = TestPaths.fixtures.appendingPathComponent("tiny-llama")
+        let exact = try LlamaModel(directory: directory)
+        let rounded = try LlamaModel(directory: directory, weightDType: .bfloat16)
+        let pairs = zip(exact.weights.layers, rounded.weights.layers).flatMap { e, r in
+            [(e.attention.qkv, r.attention.qkv), (e.attention.output, r.attention.output),
+             (e.mlp.gateUp, r.mlp.gateUp), (e.mlp.down, r.mlp.down)]
+        } + [(exact.weights.lmHead, rounded.weights.lmHead)]
+        for (e, r) in pairs {
+            #expect(!e.isBFloat16 && r.isBFloat16)
+            #expect(r.values == WeightMatrix.roundingToBFloat16(e.float32()).values)
+        }
+        #expect(rounded.weights.embedding.values == exact.weights.embedding.values)
+        #expect(rounded.weightByteCount < exact.weightByteCount * 6 / 10)
+
+        let reference = try SafetensorsFile(TestPaths.fixtures.appendingPathComponent("tiny-llama_reference.safetensors"))
+        let ids = try reference.integers("input_ids")
+        var logits: [[Float]] = []
+        for model in [exact, rounded] {
+            let context = LlamaContext(model: model, cacheCapacity: 64)
+            var batch = ForwardBatch()
+            batch.append(sequence: context.cache.addSequence(), tokens: ids, startPosition: 0)
+            batch.logitRows = Array(ids.indices)
+            try context.forward(batch)
+            logits.append(ids.indices.flatMap { context.logits(row: $0) })
+        }
+        let expected = try reference.floatTensor("logits").values
+        let scale = expected.map(abs).max()!
+        #expect(maxAbsDifference(logits[0], expected) <= 1e-4 * scale)
+        let drift = maxAbsDifference(logits[1], expected)
+        #expect(drift > 1e-4 * scale && drift <= 3e-2 * scale, "BF16 drift \(drift) of max |logit| \(scale)")
+    }
+
     @Test(arguments: models)
     func prefillThenDecodeMatchesFullForward(name: String) throws {
         let (model, reference, ids) = try load(name)

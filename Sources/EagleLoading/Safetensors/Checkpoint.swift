@@ -8,14 +8,17 @@ import Foundation
 public final class Checkpoint: @unchecked Sendable {
     public let directory: URL
     public let files: [SafetensorsFile]
+    /// How `weightMatrix` keeps matmul weights.
+    public let weightDType: WeightDType
     private let owner: [String: SafetensorsFile]
     private var used = Set<String>()
     private let lock = NSLock()
 
     public var tensorNames: [String] { owner.keys.sorted() }
 
-    public init(directory: URL) throws {
+    public init(directory: URL, weightDType: WeightDType = .auto) throws {
         self.directory = directory
+        self.weightDType = weightDType
         let index = directory.appendingPathComponent("model.safetensors.index.json")
         if FileManager.default.fileExists(atPath: index.path) {
             (files, owner) = try Self.openSharded(index: index, directory: directory)
@@ -85,14 +88,14 @@ public final class Checkpoint: @unchecked Sendable {
         return tensor
     }
 
-    /// A matmul weight (BF16 kept as BF16, see `WeightMatrix`) whose shape must equal `shape`.
+    /// A matmul weight (stored as `weightDType` says) whose shape must equal `shape`.
     public func weightMatrix(_ name: String, shape: [Int]) throws -> WeightMatrix {
         let file = try file(for: name)
         let info = try file.info(name)
         guard info.shape == shape else {
             throw LoadError.shapeMismatch(file: file.path, tensor: name, expected: shape, actual: info.shape)
         }
-        return try file.weightMatrix(name)
+        return try file.weightMatrix(name, dtype: weightDType)
     }
 
     /// An integer table (I64/I32).

@@ -150,10 +150,14 @@ public final class SafetensorsFile: @unchecked Sendable {
         }
     }
 
-    /// A matmul weight in an owned buffer: BF16 data stays BF16, F32 and F16 become float32.
-    public func weightMatrix(_ name: String) throws -> WeightMatrix {
+    /// A matmul weight in an owned buffer: BF16 data stays BF16; F32 and F16 become float32,
+    /// or are rounded to BF16 when `dtype` is `.bfloat16`.
+    public func weightMatrix(_ name: String, dtype: WeightDType = .auto) throws -> WeightMatrix {
         let info = try info(name)
-        guard info.dtype == .bf16, info.shape.count == 2 else { return WeightMatrix(try floatTensor(name).ownedCopy()) }
+        guard info.dtype == .bf16, info.shape.count == 2 else {
+            let tensor = try floatTensor(name)
+            return dtype == .bfloat16 && tensor.shape.count == 2 ? .roundingToBFloat16(tensor) : WeightMatrix(tensor.ownedCopy())
+        }
         let bytes = rawBytes(info)
         let buffer = AlignedBuffer<UInt16>(count: bytes.count / 2, initialize: false)
         UnsafeMutableRawPointer(buffer.pointer).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)

@@ -1,5 +1,15 @@
 import EagleKernels
 
+/// How matmul weights are kept in memory (vLLM's `dtype`, for weights only: activations,
+/// norms, embeddings and the KV cache stay float32).
+public enum WeightDType: String, Sendable, CaseIterable {
+    /// As the checkpoint stores them: BF16 stays BF16, F32 and F16 become float32 (exact).
+    case auto
+    /// F32 and F16 weights rounded to BF16 at load (to nearest even): half the bytes per
+    /// decode step, with BF16's 8-bit mantissa (outputs differ from float32 storage).
+    case bfloat16
+}
+
 /// A matmul weight `[out, in]` in the precision its checkpoint stores: BF16 stays BF16 (the
 /// kernels widen it exactly, so products equal float32 storage of the same values while a
 /// decode step streams half the bytes); F32 and F16 weights are float32.
@@ -76,6 +86,18 @@ public struct WeightMatrix: @unchecked Sendable {
         case .bf16(let p):
             return (0..<chunks).map { WeightMatrix(shape: [rows, width], bf16: Self.columns(p, rows: rows, stride: shape[1], from: $0 * width, width: width)) }
         }
+    }
+
+    /// `tensor` rounded to bfloat16 (to nearest even; NaN stays NaN).
+    public static func roundingToBFloat16(_ tensor: FloatTensor) -> WeightMatrix {
+        let buffer = AlignedBuffer<UInt16>(count: tensor.count, initialize: false)
+        for i in 0..<tensor.count {
+            let bits = tensor.pointer[i].bitPattern
+            buffer.pointer[i] = tensor.pointer[i].isNaN
+                ? UInt16(bits >> 16) | 0x40
+                : UInt16((bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
+        }
+        return WeightMatrix(shape: tensor.shape, bf16: buffer)
     }
 
     /// This weight as a float32 tensor (itself when it is float32, else a widened copy).

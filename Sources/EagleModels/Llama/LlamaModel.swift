@@ -11,10 +11,11 @@ public final class LlamaModel: Sendable {
     public let rotary: RotaryEmbedding
     public let attention: CausalAttention
 
-    /// Loads `config.json` and the safetensors weights from an HF-layout directory.
-    public convenience init(directory: URL) throws {
+    /// Loads `config.json` and the safetensors weights from an HF-layout directory, matmul
+    /// weights kept as `weightDType` says.
+    public convenience init(directory: URL, weightDType: WeightDType = .auto) throws {
         let config = try LlamaConfig(directory: directory)
-        try self.init(config: config, checkpoint: Checkpoint(directory: directory))
+        try self.init(config: config, checkpoint: Checkpoint(directory: directory, weightDType: weightDType))
     }
 
     public init(config: LlamaConfig, checkpoint: Checkpoint) throws {

@@ -33,7 +33,7 @@ public struct LlamaWeights: Sendable {
         finalNorm = try checkpoint.floatTensor("model.norm.weight", shape: [h])
         if !c.tieWordEmbeddings {
             lmHead = try checkpoint.weightMatrix("lm_head.weight", shape: [c.vocabSize, h])
-        } else if try checkpoint.info("model.embed_tokens.weight").dtype == .bf16 {
+        } else if try checkpoint.info("model.embed_tokens.weight").dtype == .bf16 || checkpoint.weightDType == .bfloat16 {
             // Lookups read the float32 embedding; the product streams its own BF16 copy.
             lmHead = try checkpoint.weightMatrix("model.embed_tokens.weight", shape: [c.vocabSize, h])
         } else {
