@@ -70,3 +70,31 @@ void eagle_attention_row(const float *query, const float *keys, const float *val
     else
         row_scalar(query, keys, values, block_table, block_size, context, kv_stride, head_dim, scale, scores, output);
 }
+
+// One (row, head) unit of a batch: the query head's KV group, context up to the row's position.
+static void attention_unit(const eagle_attention_batch *a, int unit, float *scores) {
+    int r = unit / a->heads, h = unit % a->heads;
+    int kv_offset = h / (a->heads / a->kv_heads) * a->head_dim;
+    eagle_attention_row(a->queries + (size_t)r * a->query_stride + (size_t)h * a->head_dim, a->keys + kv_offset,
+                        a->values + kv_offset, a->block_table, a->block_size, a->positions[r] + 1,
+                        a->kv_heads * a->head_dim, a->head_dim, a->scale, scores,
+                        a->output + ((size_t)r * a->heads + h) * a->head_dim);
+}
+
+// Causal rows grow in cost: units are taken in the order first, last, second, second-to-last…
+// so that shares balance.
+static void attention_units(void *p, int begin, int end, int part) {
+    const eagle_attention_batch *a = p;
+    int units = a->rows * a->heads;
+    float *scores = a->scores + (size_t)part * a->score_stride;
+    for (int j = begin; j < end; j++) attention_unit(a, j % 2 == 0 ? j / 2 : units - 1 - j / 2, scores);
+}
+
+void eagle_attention_rows(const eagle_attention_batch *batch) {
+    int units = batch->rows * batch->heads;
+    if (units < 2) {
+        for (int unit = 0; unit < units; unit++) attention_unit(batch, unit, batch->scores);
+        return;
+    }
+    eagle_parallel_for_balanced(attention_units, (void *)batch, units, 1);
+}

@@ -33,32 +33,12 @@ public struct CausalAttention: Sendable {
         blockTable: UnsafePointer<Int32>, blockSize: Int,
         scores: UnsafeMutablePointer<Float>, scoreStride: Int, output: UnsafeMutablePointer<Float>
     ) {
-        let units = rows * heads
-        func run(_ unit: Int, scratch: UnsafeMutablePointer<Float>) {
-            let r = unit / heads, h = unit % heads
-            head(h, query: queries + r * queryStride + h * headDim, context: Int(positions[r]) + 1,
-                 keys: keys, values: values, blockTable: blockTable, blockSize: blockSize,
-                 scores: scratch, output: output + r * heads * headDim + h * headDim)
-        }
-        guard rows * heads >= 2 else {
-            for unit in 0..<units { run(unit, scratch: scores) }
-            return
-        }
-        // Causal rows grow in cost: pair early and late units so that shares balance.
-        Parallel.forEach(units) { range, part in
-            for j in range { run(j % 2 == 0 ? j / 2 : units - 1 - j / 2, scratch: scores + part * scoreStride) }
-        }
-    }
-
-    /// One query head of one row against positions `0..<context` (the shim's kernel).
-    @inlinable
-    func head(
-        _ h: Int, query q: UnsafePointer<Float>, context: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
-        blockTable: UnsafePointer<Int32>, blockSize: Int, scores: UnsafeMutablePointer<Float>, output out: UnsafeMutablePointer<Float>
-    ) {
-        let kvOffset = (h / (heads / kvHeads)) * headDim
-        eagle_attention_row(q, keys + kvOffset, values + kvOffset, blockTable, Int32(blockSize), Int32(context),
-                            Int32(kvHeads * headDim), Int32(headDim), scale, scores, out)
+        var batch = eagle_attention_batch(
+            queries: queries, query_stride: Int32(queryStride), rows: Int32(rows), heads: Int32(heads),
+            kv_heads: Int32(kvHeads), head_dim: Int32(headDim), positions: positions, keys: keys, values: values,
+            block_table: blockTable, block_size: Int32(blockSize), scale: scale, scores: scores,
+            score_stride: Int32(scoreStride), output: output)
+        eagle_attention_rows(&batch)
     }
 
     /// Calls `body(position, slot)` for positions `0..<context` of a paged sequence, walking

@@ -33,13 +33,22 @@ public struct ForwardBatch {
     public mutating func append<C: Collection>(sequence: KVCache.SequenceID, tokens newTokens: C, startPosition: Int)
         -> Range<Int> where C.Element == Int {
         let offset = tokens.count
-        for (i, token) in newTokens.enumerated() {
-            tokens.append(Int32(truncatingIfNeeded: token))
-            positions.append(Int32(startPosition + i))
+        // Contiguous collections (arrays, slices) take the non-generic path: iterating an
+        // unspecialized generic collection from another module allocates per element.
+        if newTokens.withContiguousStorageIfAvailable({ appendTokens($0, startPosition: startPosition) }) == nil {
+            let copy = Array(newTokens)
+            copy.withUnsafeBufferPointer { appendTokens($0, startPosition: startPosition) }
         }
         segments.append(Segment(sequence: sequence, offset: offset, count: tokens.count - offset,
                                 startPosition: startPosition))
         return offset..<tokens.count
+    }
+
+    private mutating func appendTokens(_ newTokens: UnsafeBufferPointer<Int>, startPosition: Int) {
+        for (i, token) in newTokens.enumerated() {
+            tokens.append(Int32(truncatingIfNeeded: token))
+            positions.append(Int32(startPosition + i))
+        }
     }
 
     /// Splits the rows into the runs the matmuls compute separately: consecutive segments of at

@@ -46,7 +46,7 @@ import Testing
             batch.removeAll()
             batch.append(sequence: sequence, tokens: prompt.dropFirst() + [next], startPosition: 0)
             batch.logitRows = Array(0..<n)
-            try draft.forward(batch, target: targetContext, targetRows: 0..<n)
+            try draft.forward(batch, target: targetContext, targetRows: Array(0..<n))
             let firstLogits = try reference.floatTensor("\(key).p\(p).first_logits").values
             let firstPrenorm = try reference.floatTensor("\(key).p\(p).first_prenorm").values
             let logitTolerance = 1e-4 * firstLogits.map(abs).max()!

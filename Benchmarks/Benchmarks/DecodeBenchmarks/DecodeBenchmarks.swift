@@ -1,7 +1,8 @@
 // Whole requests through the engine on the imported SmolLM2-135M-Instruct: a 128-token
 // prompt, then 16 or 64 greedy tokens, plainly and speculating with the shipped EAGLE-3 head
-// (k = 4). The malloc counters of the 16- and 64-token runs differ by what each decode step
-// allocates (the completion's token list and text grow; the model loop itself does not allocate).
+// (k = 4). The malloc counters of the 16- and 64-token runs differ by what each step allocates:
+// the step's schedule, the request's output snapshot and its growing token list and text; the
+// target and draft forwards themselves do not allocate (ForwardBenchmarks counts them).
 // Run `Models/import-smollm2.sh` first.
 import Benchmark
 import EagleEngine

@@ -69,6 +69,28 @@ void eagle_attention_row(const float *query, const float *keys, const float *val
                          int blockSize, int context, int kvStride, int headDim, float scale,
                          float *scores, float *output);
 
+/// A batch of query rows for `eagle_attention_rows`: row r (position `positions[r]`) has its
+/// `heads` query heads at `queries + r · query_stride`; head h reads KV group
+/// `h / (heads / kv_heads)` of slots `kv_heads · head_dim` floats wide; output row r is
+/// `heads · head_dim` floats at `output + r · heads · head_dim`. `scores` holds
+/// `eagle_parallel_parts() × score_stride` floats, `score_stride` > every position.
+typedef struct {
+    const float *queries;
+    int query_stride, rows, heads, kv_heads, head_dim;
+    const int32_t *positions;
+    const float *keys, *values;
+    const int32_t *block_table;
+    int block_size;
+    float scale;
+    float *scores;
+    int score_stride;
+    float *output;
+} eagle_attention_batch;
+
+/// `eagle_attention_row` for every (row, head) of a batch, the units split over the shim's
+/// threads (each computed alone, so a row's result never depends on the batch).
+void eagle_attention_rows(const eagle_attention_batch *batch);
+
 /// Runs `body(context, begin, end, part)` over `[0, count)` split into contiguous ranges
 /// across the shim's persistent worker threads (the caller runs part 0); range boundaries
 /// are multiples of `grain`; `part` < `eagle_parallel_parts()` identifies the share.

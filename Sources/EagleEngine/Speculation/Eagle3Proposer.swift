@@ -57,7 +57,7 @@ final class Eagle3Proposer {
         for pass in 1..<max(k, 1) where !active.isEmpty {
             batch.removeAll()
             for sequence in active {
-                batch.append(sequence: sequence.draftSequence!, tokens: CollectionOfOne(sequence.drafts.last!),
+                batch.append(sequence: sequence.draftSequence!, tokens: sequence.drafts[(sequence.drafts.count - 1)...],
                              startPosition: sequence.numComputed - 1 + pass)
             }
             batch.requestLogits(rows: 0..<active.count)
@@ -72,7 +72,8 @@ final class Eagle3Proposer {
         let h = context.draft.config.hiddenSize
         if feed.count < active.count * h { feed = [Float](repeating: 0, count: active.count * h) }
         var kept = 0
-        for (row, sequence) in active.enumerated() {
+        for row in active.indices {   // by index: iterating a copy of `active` would make the writes below copy it
+            let sequence = active[row]
             sequence.drafts.append(context.draftToken(row: row))
             guard sequence.drafts.count < wanted(sequence) else { continue }
             let source = context.nextHidden(row: row, batch: batch)

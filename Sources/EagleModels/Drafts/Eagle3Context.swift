@@ -26,8 +26,7 @@ public final class Eagle3Context {
     /// First pass over rows of the target's last forward: draft row i takes the target's aux
     /// states (the hidden states entering `draft.auxLayers`, which `target` must capture) of
     /// target row `targetRows[i]`.
-    public func forward<Rows: Collection>(_ batch: ForwardBatch, target: LlamaContext, targetRows: Rows) throws
-        where Rows.Element == Int {
+    public func forward(_ batch: ForwardBatch, target: LlamaContext, targetRows: [Int]) throws {
         precondition(targetRows.count == batch.tokenCount, "one target row per draft row")
         let c = draft.config, ht = c.targetHiddenSize, aux = draft.auxLayers.count
         for layer in draft.auxLayers where !target.capturedLayers.contains(layer) {
