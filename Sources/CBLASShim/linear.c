@@ -1,8 +1,6 @@
 #include "CBLASShim.h"
 #include "internal.h"
 #include <cblas.h>
-
-
 #include <stdio.h>
 #include <stdlib.h>
 

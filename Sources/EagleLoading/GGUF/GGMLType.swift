@@ -35,7 +35,7 @@ public enum GGMLType: UInt32, Sendable {
             for i in 0..<count { out[i] = half(2 * i) }
         case .bf16:
             for i in 0..<count {
-                out[i] = Float(bitPattern: UInt32(source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) << 16)
+                out[i] = Float(bfloat16Bits: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
             }
         case .q4_0, .q4_1:
             let blockBytes = block.bytes

@@ -80,22 +80,12 @@ public final class Checkpoint: @unchecked Sendable {
 
     /// A float tensor whose shape must equal `shape` (when given).
     public func floatTensor(_ name: String, shape: [Int]? = nil) throws -> FloatTensor {
-        let file = try file(for: name)
-        let tensor = try file.floatTensor(name)
-        if let shape, tensor.shape != shape {
-            throw LoadError.shapeMismatch(file: file.path, tensor: name, expected: shape, actual: tensor.shape)
-        }
-        return tensor
+        try file(for: name, shape: shape).floatTensor(name)
     }
 
     /// A matmul weight (stored as `weightDType` says) whose shape must equal `shape`.
     public func weightMatrix(_ name: String, shape: [Int]) throws -> WeightMatrix {
-        let file = try file(for: name)
-        let info = try file.info(name)
-        guard info.shape == shape else {
-            throw LoadError.shapeMismatch(file: file.path, tensor: name, expected: shape, actual: info.shape)
-        }
-        return try file.weightMatrix(name, dtype: weightDType)
+        try file(for: name, shape: shape).weightMatrix(name, dtype: weightDType)
     }
 
     /// An integer table (I64/I32).
@@ -110,6 +100,15 @@ public final class Checkpoint: @unchecked Sendable {
         if !unused.isEmpty {
             throw LoadError.unusedTensors(file: directory.path, tensors: unused)
         }
+    }
+
+    /// The file holding `name`, after checking the tensor's shape against `shape` (when given).
+    private func file(for name: String, shape: [Int]?) throws -> SafetensorsFile {
+        let file = try file(for: name)
+        guard let shape else { return file }
+        let actual = try file.info(name).shape
+        if actual != shape { throw LoadError.shapeMismatch(file: file.path, tensor: name, expected: shape, actual: actual) }
+        return file
     }
 
     private func file(for name: String) throws -> SafetensorsFile {

@@ -141,8 +141,7 @@ public final class SafetensorsFile: @unchecked Sendable {
         case .bf16:
             let buffer = FloatBuffer(count: count)
             for i in 0..<count {
-                let bits = UInt32(bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) << 16
-                buffer.pointer[i] = Float(bitPattern: bits)
+                buffer.pointer[i] = Float(bfloat16Bits: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
             }
             return buffer.tensor(shape: info.shape)
         case .i64, .i32, .bool:
@@ -154,9 +153,9 @@ public final class SafetensorsFile: @unchecked Sendable {
     /// or are rounded to BF16 when `dtype` is `.bfloat16`.
     public func weightMatrix(_ name: String, dtype: WeightDType = .auto) throws -> WeightMatrix {
         let info = try info(name)
-        guard info.dtype == .bf16, info.shape.count == 2 else {
+        guard info.dtype == .bf16 else {
             let tensor = try floatTensor(name)
-            return dtype == .bfloat16 && tensor.shape.count == 2 ? .roundingToBFloat16(tensor) : WeightMatrix(tensor.ownedCopy())
+            return dtype == .bfloat16 ? .roundingToBFloat16(tensor) : WeightMatrix(tensor.ownedCopy())
         }
         let bytes = rawBytes(info)
         let buffer = AlignedBuffer<UInt16>(count: bytes.count / 2, initialize: false)

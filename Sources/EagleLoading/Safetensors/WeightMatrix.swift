@@ -51,7 +51,7 @@ public struct WeightMatrix: @unchecked Sendable {
     public var values: [Float] {
         switch elements {
         case .f32(let p): Array(UnsafeBufferPointer(start: p, count: count))
-        case .bf16(let p): (0..<count).map { Float(bitPattern: UInt32(p[$0]) << 16) }
+        case .bf16(let p): (0..<count).map { Float(bfloat16Bits: p[$0]) }
         }
     }
 
@@ -104,9 +104,9 @@ public struct WeightMatrix: @unchecked Sendable {
     public func float32() -> FloatTensor {
         switch elements {
         case .f32(let p): return FloatTensor(shape: shape, pointer: p, owner: owner)
-        case .bf16:
+        case .bf16(let p):
             let buffer = FloatBuffer(count: count, initialize: false)
-            buffer.pointer.update(from: values, count: count)
+            for i in 0..<count { buffer.pointer[i] = Float(bfloat16Bits: p[i]) }
             return buffer.tensor(shape: shape)
         }
     }
@@ -118,6 +118,11 @@ public struct WeightMatrix: @unchecked Sendable {
         }
         return buffer
     }
+}
+
+extension Float {
+    /// The float32 whose high half is the bfloat16 `bits` (exact).
+    init(bfloat16Bits bits: UInt16) { self.init(bitPattern: UInt32(bits) << 16) }
 }
 
 extension AlignedBuffer {
