@@ -57,6 +57,14 @@ static inline float eagle_bf16_to_f32(uint16_t bits) {
     return v.f;
 }
 
+/// Whether a weight stores bfloat16 elements / uses the packed layout.
+static inline int eagle_weight_is_bf16(eagle_weight_type type) { return type & 1; }
+static inline int eagle_weight_is_packed(eagle_weight_type type) { return (type & 2) != 0; }
+
+/// Packed weights (weight_layout.c): rows interleaved in pairs, runs of eight columns.
+#define EAGLE_PACK_ROWS 2
+#define EAGLE_PACK_COLUMNS 8
+
 void eagle_pool_set_threads(int threads);
 
 int eagle_skinny_supported(int rows, int in);

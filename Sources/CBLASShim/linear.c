@@ -29,8 +29,8 @@ static void blas_columns(const eagle_product *a, const float *w, int first, int 
     }
 }
 
-// This thread's float32 tile for widened bfloat16 weight rows (grown on demand, kept for
-// the thread's life: pool threads are persistent).
+// This thread's float32 tile for converted weight rows (grown on demand, kept for the
+// thread's life: pool threads are persistent).
 static float *thread_tile(size_t floats) {
     static _Thread_local float *tile;
     static _Thread_local size_t capacity;
@@ -43,8 +43,8 @@ static float *thread_tile(size_t floats) {
     return tile;
 }
 
-// One share of the output columns: float32 weights go to OpenBLAS in place; bfloat16
-// weights are widened TILE_ROWS rows at a time into this thread's tile first.
+// One share of the output columns: row-major float32 weights go to OpenBLAS in place; other
+// types are converted TILE_ROWS rows at a time into this thread's row-major float32 tile.
 static void openblas_columns(void *p, int begin, int end, int part) {
     (void)part;
     const eagle_product *a = p;
@@ -55,8 +55,7 @@ static void openblas_columns(void *p, int begin, int end, int part) {
     float *tile = thread_tile((size_t)TILE_ROWS * a->in);
     for (int o = begin; o < end; o += TILE_ROWS) {
         int count = end - o < TILE_ROWS ? end - o : TILE_ROWS;
-        const uint16_t *source = (const uint16_t *)a->w + (size_t)o * a->in;
-        for (size_t i = 0; i < (size_t)count * a->in; i++) tile[i] = eagle_bf16_to_f32(source[i]);
+        eagle_weight_rows_f32(a->w, a->type, a->out, a->in, o, count, tile);
         blas_columns(a, tile, o, count);
     }
 }

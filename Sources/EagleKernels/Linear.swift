@@ -1,12 +1,58 @@
 import CBLASShim
 import Dispatch
 
-/// A matmul weight's elements as the kernels read them.
-public enum WeightElements {
-    case f32(UnsafePointer<Float>)
-    /// bfloat16 bit patterns, widened exactly inside the kernels (products equal float32
-    /// storage of the same values, from half the bytes).
-    case bf16(UnsafePointer<UInt16>)
+/// A matmul weight's elements as the kernels read them: float32 or bfloat16 (widened exactly
+/// inside the kernels, so products equal float32 storage of the same values, from half the
+/// bytes), row-major or packed for the skinny kernel (`packed(into:rows:columns:)`).
+public struct WeightElements {
+    /// How each element is stored.
+    public enum Storage: Sendable { case float32, bfloat16 }
+
+    public let base: UnsafeRawPointer
+    public let storage: Storage
+    /// Rows interleaved in pairs for the skinny kernel, instead of row-major.
+    public let isPacked: Bool
+
+    /// Row-major float32 elements.
+    public static func f32(_ pointer: UnsafePointer<Float>) -> WeightElements {
+        WeightElements(base: UnsafeRawPointer(pointer), storage: .float32, isPacked: false)
+    }
+
+    /// Row-major bfloat16 bit patterns.
+    public static func bf16(_ pointer: UnsafePointer<UInt16>) -> WeightElements {
+        WeightElements(base: UnsafeRawPointer(pointer), storage: .bfloat16, isPacked: false)
+    }
+
+    /// Bytes per element.
+    public var elementSize: Int { storage == .bfloat16 ? 2 : 4 }
+
+    /// The shim's name for this storage.
+    @usableFromInline
+    var type: eagle_weight_type {
+        switch (storage, isPacked) {
+        case (.float32, false): EAGLE_WEIGHT_F32
+        case (.bfloat16, false): EAGLE_WEIGHT_BF16
+        case (.float32, true): EAGLE_WEIGHT_F32_PACKED
+        case (.bfloat16, true): EAGLE_WEIGHT_BF16_PACKED
+        }
+    }
+
+    /// Copies these row-major `[rows, columns]` elements into `destination` (as many bytes)
+    /// in the packed layout — one sequential stream per pair of rows, which a decode step
+    /// reads faster; products stay bit for bit the same — and returns them; `nil`
+    /// (nothing written) when the kernels read this shape row-major.
+    public func packed(into destination: UnsafeMutableRawPointer, rows: Int, columns: Int) -> WeightElements? {
+        precondition(!isPacked, "already packed")
+        let result = eagle_pack_weight(base, type, destination, Int32(rows), Int32(columns))
+        guard result != type else { return nil }
+        return WeightElements(base: UnsafeRawPointer(destination), storage: storage, isPacked: true)
+    }
+
+    /// Rows `range` of this `[rows, columns]` weight, widened to row-major float32.
+    public func float32Rows(_ range: Range<Int>, rows: Int, columns: Int, into destination: UnsafeMutablePointer<Float>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows)
+        eagle_weight_rows_f32(base, type, Int32(rows), Int32(columns), Int32(range.lowerBound), Int32(range.count), destination)
+    }
 }
 
 /// Matrix products, all routed through the CBLAS shim (`eagle_linear_typed`).
@@ -21,14 +67,10 @@ public enum Linear {
         _ x: UnsafePointer<Float>, weight w: WeightElements, into y: UnsafeMutablePointer<Float>,
         rows: Int, inFeatures: Int, outFeatures: Int, accumulate: Bool = false, rowwise: Bool = false
     ) {
-        let (elements, type): (UnsafeRawPointer, eagle_weight_type) = switch w {
-        case .f32(let p): (UnsafeRawPointer(p), EAGLE_WEIGHT_F32)
-        case .bf16(let p): (UnsafeRawPointer(p), EAGLE_WEIGHT_BF16)
-        }
         if rowwise {
-            eagle_linear_rowwise_typed(x, elements, type, y, Int32(rows), Int32(inFeatures), Int32(outFeatures), accumulate ? 1 : 0)
+            eagle_linear_rowwise_typed(x, w.base, w.type, y, Int32(rows), Int32(inFeatures), Int32(outFeatures), accumulate ? 1 : 0)
         } else {
-            eagle_linear_typed(x, elements, type, y, Int32(rows), Int32(inFeatures), Int32(outFeatures), accumulate ? 1 : 0)
+            eagle_linear_typed(x, w.base, w.type, y, Int32(rows), Int32(inFeatures), Int32(outFeatures), accumulate ? 1 : 0)
         }
     }
 

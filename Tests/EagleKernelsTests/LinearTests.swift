@@ -90,4 +90,58 @@ import EagleKernels
             #expect(Array(together[(r * outF)..<((r + 1) * outF)]) == alone, "row \(r)")
         }
     }
+    /// The packed layout (rows interleaved in pairs, eight columns at a time) gives bit for bit
+    /// the row-major products on the skinny kernel — decode, verify and row-wise batches,
+    /// float32 and bfloat16, output counts ending in a partial block or an odd row — and converts back
+    /// to the same rows for OpenBLAS (exactly for bfloat16, whose tiles are the same either way;
+    /// within 1e-5 for float32, which goes to sgemm in place when row-major). Shapes the kernel
+    /// cannot read packed stay row-major.
+    static let packedShapes = [(1, 576, 1536), (2, 64, 43), (5, 576, 70), (7, 64, 42), (16, 128, 41), (17, 64, 40), (64, 64, 97)]
+
+    @Test(arguments: packedShapes.indices, [WeightElements.Storage.float32, .bfloat16])
+    func packedWeightsMultiplyAsRowMajor(shapeIndex: Int, storage: WeightElements.Storage) {
+        let (rows, inF, outF) = Self.packedShapes[shapeIndex]
+        var seed = UInt64(rows * 1000 + outF)
+        let x = random(rows * inF, seed: &seed), start = random(rows * outF, seed: &seed)
+        let floats = random(outF * inF, seed: &seed)
+        let bits = floats.map { UInt16($0.bitPattern >> 16) }
+        let elementSize = storage == .float32 ? 4 : 2
+        let packedBytes = UnsafeMutableRawPointer.allocate(byteCount: outF * inF * elementSize, alignment: 64)
+        defer { packedBytes.deallocate() }
+        floats.withUnsafeBufferPointer { fp in
+            bits.withUnsafeBufferPointer { bp in
+                let rowMajor: WeightElements = storage == .float32 ? .f32(fp.baseAddress!) : .bf16(bp.baseAddress!)
+                guard let packed = rowMajor.packed(into: packedBytes, rows: outF, columns: inF) else {
+                    Issue.record("not packed"); return
+                }
+                #expect(packed.isPacked && packed.storage == storage)
+                var back = [Float](repeating: .nan, count: outF * inF), expected = back
+                packed.float32Rows(0..<outF, rows: outF, columns: inF, into: &back)
+                rowMajor.float32Rows(0..<outF, rows: outF, columns: inF, into: &expected)
+                #expect(back == expected)
+                var middle = [Float](repeating: .nan, count: 3 * inF)
+                packed.float32Rows(outF - 3..<outF, rows: outF, columns: inF, into: &middle)
+                #expect(middle == Array(expected[(outF - 3) * inF..<outF * inF]))
+                for accumulate in [false, true] {
+                    for rowwise in [false, true] {
+                        var fromRowMajor = start, fromPacked = start
+                        Linear.apply(x, weight: rowMajor, into: &fromRowMajor, rows: rows, inFeatures: inF,
+                                     outFeatures: outF, accumulate: accumulate, rowwise: rowwise)
+                        Linear.apply(x, weight: packed, into: &fromPacked, rows: rows, inFeatures: inF,
+                                     outFeatures: outF, accumulate: accumulate, rowwise: rowwise)
+                        if rows <= Linear.fewRowsLimit || rowwise || storage == .bfloat16 {
+                            #expect(fromPacked == fromRowMajor, "rows \(rows) out \(outF) rowwise \(rowwise) accumulate \(accumulate)")
+                        } else {
+                            let diff = zip(fromPacked, fromRowMajor).map { abs($0 - $1) }.max()!
+                            #expect(diff <= 1e-5 * fromRowMajor.map(abs).max()!, "rows \(rows) out \(outF): \(diff)")
+                        }
+                    }
+                }
+            }
+        }
+        let odd = random(7 * 60, seed: &seed)
+        odd.withUnsafeBufferPointer { op in
+            #expect(WeightElements.f32(op.baseAddress!).packed(into: packedBytes, rows: 7, columns: 60) == nil)
+        }
+    }
 }

@@ -183,6 +183,26 @@ private func write(_ data: Data, name: String = "model.safetensors") throws -> U
         #expect(b.float32().values == values)
     }
 
+    /// Models keep `packedForKernels()` copies: packed when the skinny kernel reads the shape
+    /// packed (`in` a multiple of 8), row-major otherwise; the same values and bytes either way.
+    @Test func packedCopiesKeepValues() {
+        var seed: UInt64 = 3
+        let values: [Float] = (0..<(6 * 16)).map { _ in
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: seed >> 11) % 2000) / 1000 - 1
+        }
+        let f = WeightMatrix(FloatTensor(shape: [6, 16], values: values))
+        let b = WeightMatrix.roundingToBFloat16(FloatTensor(shape: [6, 16], values: values))
+        for matrix in [f, b] {
+            let packed = matrix.packedForKernels()
+            #expect(packed.elements.isPacked && packed.isBFloat16 == matrix.isBFloat16 && packed.shape == [6, 16])
+            #expect(packed.values == matrix.values && packed.float32().values == matrix.values)
+            #expect(packed.byteCount == matrix.byteCount && packed.packedForKernels().elements.base == packed.elements.base)
+        }
+        let narrow = WeightMatrix(FloatTensor(shape: [16, 6], values: values)).packedForKernels()
+        #expect(!narrow.elements.isPacked && narrow.values == values)
+    }
+
     /// Rounding to BF16 picks the nearer of the two neighbouring BF16 values (ties to the even
     /// one), keeps infinities and NaN, and overflows to infinity past BF16's largest value.
     @Test func roundsToNearestEvenBFloat16() {
@@ -201,7 +221,8 @@ private func write(_ data: Data, name: String = "model.safetensors") throws -> U
             if x.isFinite { values.append(x) }
         }
         let rounded = WeightMatrix.roundingToBFloat16(FloatTensor(shape: [1, values.count], values: values))
-        guard case .bf16(let bits) = rounded.elements else { Issue.record("not BF16"); return }
+        guard rounded.isBFloat16 else { Issue.record("not BF16"); return }
+        let bits = rounded.elements.base.assumingMemoryBound(to: UInt16.self)
         for (i, x) in values.enumerated() where x.isFinite && abs(x) < 0x1.fep127 {
             #expect(bits[i] == reference(x), "\(x)")
         }

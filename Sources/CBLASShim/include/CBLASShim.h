@@ -21,17 +21,36 @@ extern "C" {
 void eagle_linear(const float *x, const float *w, float *y,
                   int rows, int in, int out, int accumulate);
 
-/// How a weight matrix stores its elements: float32, or bfloat16 (kept as loaded, widened
-/// exactly inside the kernels, so products equal float32 storage of the same values).
-typedef enum { EAGLE_WEIGHT_F32 = 0, EAGLE_WEIGHT_BF16 = 1 } eagle_weight_type;
+/// How a weight matrix stores its elements. Element type: float32, or bfloat16 (kept as
+/// loaded, widened exactly inside the kernels, so products equal float32 storage of the same
+/// values). Layout: row-major (`[out, in]`), or packed by `eagle_pack_weight` for the skinny
+/// kernel (rows interleaved in pairs, eight columns at a time: one sequential stream per pair,
+/// which decoding reads faster). Products are bit for bit the same in both layouts.
+typedef enum {
+    EAGLE_WEIGHT_F32 = 0,
+    EAGLE_WEIGHT_BF16 = 1,
+    EAGLE_WEIGHT_F32_PACKED = 2,
+    EAGLE_WEIGHT_BF16_PACKED = 3,
+} eagle_weight_type;
 
-/// `eagle_linear` for a weight of either storage type (`w` points at `out · in` elements).
+/// Copies a row-major weight (`EAGLE_WEIGHT_F32` or `EAGLE_WEIGHT_BF16`, `out · in` elements)
+/// into `packed` (as many bytes) in the packed layout and returns the packed type; returns
+/// `type` without writing when the skinny kernel cannot read it (`in` not a multiple of 8, or
+/// no AVX2+FMA), so the row-major weight should be kept.
+eagle_weight_type eagle_pack_weight(const void *weight, eagle_weight_type type, void *packed, int out, int in);
+
+/// Rows `[first, first + count)` of a weight of any type and layout, widened to row-major
+/// float32 into `rows` (`count · in` floats).
+void eagle_weight_rows_f32(const void *weight, eagle_weight_type type, int out, int in,
+                           int first, int count, float *rows);
+
+/// `eagle_linear` for a weight of any storage type (`w` points at `out · in` elements).
 /// Up to 16 rows run the skinny kernel on the stored elements; more rows (prefill) convert
-/// bfloat16 tiles of 64 weight rows to float32 for OpenBLAS sgemm.
+/// bfloat16 or packed tiles of 64 weight rows to row-major float32 for OpenBLAS sgemm.
 void eagle_linear_typed(const float *x, const void *w, eagle_weight_type type, float *y,
                         int rows, int in, int out, int accumulate);
 
-/// `eagle_linear_rowwise` for a weight of either storage type.
+/// `eagle_linear_rowwise` for a weight of any storage type.
 void eagle_linear_rowwise_typed(const float *x, const void *w, eagle_weight_type type, float *y,
                                 int rows, int in, int out, int accumulate);
 

@@ -49,7 +49,7 @@ final class EngineCore {
         }
         scheduler = Scheduler(config: config, allocator: KVBlockAllocator(target: target.cache, draft: draftCache),
                               lookahead: draft == nil ? 0 : speculativeTokens, maxModelLength: maxModelLength)
-        stats.kvBlocks = target.cache.blockCount
+        resetStats()
     }
 
     var hasUnfinished: Bool { !requests.isEmpty }

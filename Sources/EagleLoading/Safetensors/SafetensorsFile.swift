@@ -149,13 +149,14 @@ public final class SafetensorsFile: @unchecked Sendable {
         }
     }
 
-    /// A matmul weight in an owned buffer: BF16 data stays BF16; F32 and F16 become float32,
-    /// or are rounded to BF16 when `dtype` is `.bfloat16`.
+    /// A row-major matmul weight: BF16 data stays BF16 (copied out of the file); F32 and F16
+    /// are float32 (F32 viewed in place like `floatTensor`), or rounded to BF16 when `dtype` is
+    /// `.bfloat16`. Models keep its `packedForKernels()` copy.
     public func weightMatrix(_ name: String, dtype: WeightDType = .auto) throws -> WeightMatrix {
         let info = try info(name)
         guard info.dtype == .bf16 else {
             let tensor = try floatTensor(name)
-            return dtype == .bfloat16 ? .roundingToBFloat16(tensor) : WeightMatrix(tensor.ownedCopy())
+            return dtype == .bfloat16 ? .roundingToBFloat16(tensor) : WeightMatrix(tensor)
         }
         let bytes = rawBytes(info)
         let buffer = AlignedBuffer<UInt16>(count: bytes.count / 2, initialize: false)

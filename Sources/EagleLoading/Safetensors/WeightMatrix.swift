@@ -12,61 +12,79 @@ public enum WeightDType: String, Sendable, CaseIterable {
 
 /// A matmul weight `[out, in]` in the precision its checkpoint stores: BF16 stays BF16 (the
 /// kernels widen it exactly, so products equal float32 storage of the same values while a
-/// decode step streams half the bytes); F32 and F16 weights are float32.
+/// decode step streams half the bytes); F32 and F16 weights are float32. Models keep the
+/// `packedForKernels()` copy, in the layout the skinny kernel streams fastest.
 public struct WeightMatrix: @unchecked Sendable {
     public let shape: [Int]
     /// The elements as `Linear.apply` takes them.
     public let elements: WeightElements
     private let owner: AnyObject
 
+    private init(shape: [Int], elements: WeightElements, owner: AnyObject) {
+        self.shape = shape
+        self.elements = elements
+        self.owner = owner
+    }
+
     /// A float32 weight over `tensor`'s storage.
     public init(_ tensor: FloatTensor) {
         precondition(tensor.shape.count == 2, "a weight matrix is 2-D, got shape \(tensor.shape)")
-        shape = tensor.shape
-        elements = .f32(tensor.pointer)
-        owner = tensor.owner
+        self.init(shape: tensor.shape, elements: .f32(tensor.pointer), owner: tensor.owner)
     }
 
     /// A bfloat16 weight over `buffer` (bit patterns).
     public init(shape: [Int], bf16 buffer: AlignedBuffer<UInt16>) {
         precondition(shape.count == 2 && shape[0] * shape[1] <= buffer.count, "shape \(shape) does not fit \(buffer.count) elements")
-        self.shape = shape
-        elements = .bf16(UnsafePointer(buffer.pointer))
-        owner = buffer
+        self.init(shape: shape, elements: .bf16(UnsafePointer(buffer.pointer)), owner: buffer)
     }
 
     /// Number of elements.
     public var count: Int { shape[0] * shape[1] }
 
     /// Whether the elements are stored as bfloat16.
-    public var isBFloat16: Bool {
-        if case .bf16 = elements { return true }
-        return false
-    }
+    public var isBFloat16: Bool { elements.storage == .bfloat16 }
 
     /// Bytes a product streams: what one decode step reads of this weight.
-    public var byteCount: Int { count * (isBFloat16 ? 2 : 4) }
+    public var byteCount: Int { count * elements.elementSize }
 
-    /// The elements widened to float32 (for tests and small tables).
+    /// The elements widened to float32, row-major (for tests and small tables).
     public var values: [Float] {
-        switch elements {
-        case .f32(let p): Array(UnsafeBufferPointer(start: p, count: count))
-        case .bf16(let p): (0..<count).map { Float(bfloat16Bits: p[$0]) }
+        withExtendedLifetime(owner) {
+            [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                elements.float32Rows(0..<shape[0], rows: shape[0], columns: shape[1], into: buffer.baseAddress!)
+                initialized = count
+            }
         }
     }
 
-    /// The rows of `parts` (same column count) stacked into one new matrix (q/k/v fused into
-    /// one product); bfloat16 when every part is, float32 otherwise.
+    /// This weight copied into owned, huge-page backed memory, packed for the skinny kernel
+    /// when it reads this shape packed (bit for bit the same products; a decode step streams
+    /// the packed layout faster). Stacking and splitting take row-major weights, so models pack last.
+    public func packedForKernels() -> WeightMatrix {
+        if elements.isPacked { return self }
+        let buffer = AlignedBuffer<UInt8>(count: byteCount, initialize: false)
+        let packed = withExtendedLifetime(owner) {
+            elements.packed(into: UnsafeMutableRawPointer(buffer.pointer), rows: shape[0], columns: shape[1])
+        }
+        if let packed { return WeightMatrix(shape: shape, elements: packed, owner: buffer) }
+        let raw = UnsafeMutableRawPointer(buffer.pointer)
+        withExtendedLifetime(owner) { raw.copyMemory(from: elements.base, byteCount: byteCount) }
+        let copy: WeightElements = switch elements.storage {
+        case .float32: .f32(UnsafePointer(raw.bindMemory(to: Float.self, capacity: count)))
+        case .bfloat16: .bf16(UnsafePointer(raw.bindMemory(to: UInt16.self, capacity: count)))
+        }
+        return WeightMatrix(shape: shape, elements: copy, owner: buffer)
+    }
+
+    /// The rows of `parts` (same column count, row-major) stacked into one new matrix (q/k/v
+    /// fused into one product); bfloat16 when every part is, float32 otherwise.
     public static func stacking(_ parts: [WeightMatrix]) -> WeightMatrix {
         let columns = parts[0].shape[1]
-        precondition(parts.allSatisfy { $0.shape[1] == columns }, "stacked weights need one column count")
+        precondition(parts.allSatisfy { $0.shape[1] == columns && !$0.elements.isPacked }, "stacked weights need one column count, row-major")
         let shape = [parts.reduce(0) { $0 + $1.shape[0] }, columns]
-        let bf16 = parts.compactMap { part -> UnsafeBufferPointer<UInt16>? in
-            guard case .bf16(let p) = part.elements else { return nil }
-            return UnsafeBufferPointer(start: p, count: part.count)
-        }
-        if bf16.count == parts.count {
-            return withExtendedLifetime(parts) { WeightMatrix(shape: shape, bf16: .concatenating(bf16)) }
+        if parts.allSatisfy(\.isBFloat16) {
+            let bits = parts.map { UnsafeBufferPointer(start: $0.elements.base.assumingMemoryBound(to: UInt16.self), count: $0.count) }
+            return withExtendedLifetime(parts) { WeightMatrix(shape: shape, bf16: .concatenating(bits)) }
         }
         let floats = parts.map { $0.float32() }   // widened copies: kept alive while read
         let buffer = withExtendedLifetime(floats) {
@@ -75,16 +93,21 @@ public struct WeightMatrix: @unchecked Sendable {
         return WeightMatrix(buffer.tensor(shape: shape))
     }
 
-    /// Splits `[rows, chunks·width]` into `chunks` contiguous `[rows, width]` matrices of the
-    /// same storage type.
+    /// Splits a row-major `[rows, chunks·width]` into `chunks` contiguous `[rows, width]`
+    /// matrices of the same storage type.
     public func splittingColumns(into chunks: Int) -> [WeightMatrix] {
         let rows = shape[0], width = shape[1] / chunks
         precondition(width * chunks == shape[1], "\(shape[1]) columns do not split into \(chunks)")
-        switch elements {
-        case .f32(let p):
-            return (0..<chunks).map { WeightMatrix(Self.columns(p, rows: rows, stride: shape[1], from: $0 * width, width: width).tensor(shape: [rows, width])) }
-        case .bf16(let p):
-            return (0..<chunks).map { WeightMatrix(shape: [rows, width], bf16: Self.columns(p, rows: rows, stride: shape[1], from: $0 * width, width: width)) }
+        precondition(!elements.isPacked, "splitting needs a row-major weight")
+        return withExtendedLifetime(owner) {
+            switch elements.storage {
+            case .float32:
+                let p = elements.base.assumingMemoryBound(to: Float.self)
+                return (0..<chunks).map { WeightMatrix(Self.columns(p, rows: rows, stride: shape[1], from: $0 * width, width: width).tensor(shape: [rows, width])) }
+            case .bfloat16:
+                let p = elements.base.assumingMemoryBound(to: UInt16.self)
+                return (0..<chunks).map { WeightMatrix(shape: [rows, width], bf16: Self.columns(p, rows: rows, stride: shape[1], from: $0 * width, width: width)) }
+            }
         }
     }
 
@@ -100,15 +123,14 @@ public struct WeightMatrix: @unchecked Sendable {
         return WeightMatrix(shape: tensor.shape, bf16: buffer)
     }
 
-    /// This weight as a float32 tensor (itself when it is float32, else a widened copy).
+    /// This weight as a row-major float32 tensor (itself when it is one, else a widened copy).
     public func float32() -> FloatTensor {
-        switch elements {
-        case .f32(let p): return FloatTensor(shape: shape, pointer: p, owner: owner)
-        case .bf16(let p):
-            let buffer = FloatBuffer(count: count, initialize: false)
-            for i in 0..<count { buffer.pointer[i] = Float(bfloat16Bits: p[i]) }
-            return buffer.tensor(shape: shape)
+        if elements.storage == .float32 && !elements.isPacked {
+            return FloatTensor(shape: shape, pointer: elements.base.assumingMemoryBound(to: Float.self), owner: owner)
         }
+        let buffer = FloatBuffer(count: count, initialize: false)
+        withExtendedLifetime(owner) { elements.float32Rows(0..<shape[0], rows: shape[0], columns: shape[1], into: buffer.pointer) }
+        return buffer.tensor(shape: shape)
     }
 
     private static func columns<E>(_ source: UnsafePointer<E>, rows: Int, stride: Int, from first: Int, width: Int) -> AlignedBuffer<E> {

@@ -80,7 +80,7 @@ public final class Eagle3Draft: Sendable {
         let layer = checkpoint.scoped(c.layerPrefix)
         let draftToTarget = try Self.vocabularyMap(checkpoint: checkpoint, config: c)
         weights = Eagle3Weights(
-            fc: fc.splittingColumns(into: aux.count),
+            fc: fc.splittingColumns(into: aux.count).map { $0.packedForKernels() },
             inputNorm: c.normBeforeFC ? try checkpoint.floatTensor("input_norm.weight", shape: [aux.count * ht]) : nil,
             fcNorms: c.fcNorm ? try (0..<aux.count).map { try checkpoint.floatTensor("fc_norm.\($0).weight", shape: [ht]) } : [],
             embedding: checkpoint.contains("embed_tokens.weight")
@@ -93,7 +93,8 @@ public final class Eagle3Draft: Sendable {
             mlp: try layer.mlpWeights(hidden: h, intermediate: c.intermediateSize, bias: false),
             finalNorm: try checkpoint.floatTensor("norm.weight", shape: [h]),
             lmHead: checkpoint.contains("lm_head.weight") || c.draftVocabSize != c.vocabSize
-                ? try checkpoint.weightMatrix("lm_head.weight", shape: [c.draftVocabSize, h]) : target.weights.lmHead,
+                ? try checkpoint.weightMatrix("lm_head.weight", shape: [c.draftVocabSize, h]).packedForKernels()
+                : target.weights.lmHead,
             draftToTarget: draftToTarget)
         if checkpoint.contains("t2d") {
             let mask = try checkpoint.booleans("t2d")

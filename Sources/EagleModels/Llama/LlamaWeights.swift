@@ -13,7 +13,7 @@ public struct LlamaWeights: Sendable {
     public let embedding: FloatTensor          // [V, H]
     public let layers: [LlamaLayerWeights]
     public let finalNorm: FloatTensor          // [H]
-    public let lmHead: WeightMatrix            // [V, H] (the embedding when tied)
+    public let lmHead: WeightMatrix            // [V, H] (a copy of the embedding when tied)
 
     /// Loads and shape-checks every tensor; rejects missing and unexpected tensors.
     public init(checkpoint: Checkpoint, config c: LlamaConfig) throws {
@@ -31,13 +31,13 @@ public struct LlamaWeights: Sendable {
                 mlp: try scoped.mlpWeights(hidden: h, intermediate: c.intermediateSize, bias: c.mlpBias))
         }
         finalNorm = try checkpoint.floatTensor("model.norm.weight", shape: [h])
+        // The product streams its own packed copy; lookups read the row-major float32 embedding.
         if !c.tieWordEmbeddings {
-            lmHead = try checkpoint.weightMatrix("lm_head.weight", shape: [c.vocabSize, h])
+            lmHead = try checkpoint.weightMatrix("lm_head.weight", shape: [c.vocabSize, h]).packedForKernels()
         } else if try checkpoint.info("model.embed_tokens.weight").dtype == .bf16 || checkpoint.weightDType == .bfloat16 {
-            // Lookups read the float32 embedding; the product streams its own BF16 copy.
-            lmHead = try checkpoint.weightMatrix("model.embed_tokens.weight", shape: [c.vocabSize, h])
+            lmHead = try checkpoint.weightMatrix("model.embed_tokens.weight", shape: [c.vocabSize, h]).packedForKernels()
         } else {
-            lmHead = WeightMatrix(embedding)
+            lmHead = WeightMatrix(embedding).packedForKernels()
         }
         // Tied checkpoints sometimes still carry lm_head.weight; RoPE caches are never weights.
         try checkpoint.checkAllUsed { name in
