@@ -1,5 +1,6 @@
 // Matmul kernels at SmolLM2-135M and Llama-3-8B shapes, for 1…512 token rows:
-// the dispatched `Linear.apply` (what the models run) against plain OpenBLAS.
+// the dispatched `Linear.apply` on a row-major and on a packed weight (what the models run)
+// against plain OpenBLAS.
 // GB/s of weight streamed = throughput (calls/s) × out × in × 4 bytes.
 import Benchmark
 import CBLASShim
@@ -22,11 +23,18 @@ let benchmarks: @Sendable () -> Void = {
                                            scalingFactor: .mega, maxDuration: .seconds(2), maxIterations: 2000)
     for shape in shapes {
         let w = buffer(shape.out * shape.in)
+        let packedBytes = UnsafeMutableRawPointer.allocate(byteCount: shape.out * shape.in * 4, alignment: 64)
+        let packed = WeightElements.f32(w).packed(into: packedBytes, rows: shape.out, columns: shape.in)!
         for rows in rowCounts where !(shape.out * shape.in > 10_000_000 && rows > 64) {
             let x = buffer(rows * shape.in), y = buffer(rows * shape.out)
             Benchmark("linear \(shape.name) rows \(rows)") { benchmark in
                 for _ in benchmark.scaledIterations {
                     Linear.apply(x, weight: w, into: y, rows: rows, inFeatures: shape.in, outFeatures: shape.out)
+                }
+            }
+            Benchmark("linear packed \(shape.name) rows \(rows)") { benchmark in
+                for _ in benchmark.scaledIterations {
+                    Linear.apply(x, weight: packed, into: y, rows: rows, inFeatures: shape.in, outFeatures: shape.out)
                 }
             }
             Benchmark("openblas \(shape.name) rows \(rows)") { benchmark in
