@@ -65,6 +65,13 @@ static inline int eagle_weight_is_packed(eagle_weight_type type) { return (type 
 #define EAGLE_PACK_ROWS 2
 #define EAGLE_PACK_COLUMNS 8
 
+/// Index of element (`row`, `column`) of a packed weight of `in` columns, counted from any
+/// pair-aligned row, for `column` a multiple of EAGLE_PACK_COLUMNS (a run's first element).
+static inline size_t eagle_packed_index(int row, int column, int in) {
+    return (size_t)(row - row % EAGLE_PACK_ROWS) * in + (size_t)EAGLE_PACK_ROWS * column
+         + (size_t)EAGLE_PACK_COLUMNS * (row % EAGLE_PACK_ROWS);
+}
+
 void eagle_pool_set_threads(int threads);
 
 int eagle_skinny_supported(int rows, int in);

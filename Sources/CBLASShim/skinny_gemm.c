@@ -41,9 +41,7 @@ static inline const char *element(const void *w, size_t i, const int bf16) {
 
 // Column `i` (a multiple of 8) of row `c` of the block of rows at `w`.
 static inline const char *block_element(const void *w, int c, int i, int in, const int bf16, const int packed) {
-    const int k = EAGLE_PACK_ROWS;
-    return element(w, packed ? (size_t)(c - c % k) * in + (size_t)k * i + EAGLE_PACK_COLUMNS * (c % k)
-                             : (size_t)c * in + i, bf16);
+    return element(w, packed ? eagle_packed_index(c, i, in) : (size_t)c * in + i, bf16);
 }
 
 // Whether column `i` starts a 64-byte line of a row (row-major) or of a pair's stream (packed):

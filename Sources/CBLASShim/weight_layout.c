@@ -5,11 +5,11 @@
 #include "internal.h"
 #include <string.h>
 
-// Index of element (o, i) of an `[out, in]` weight in the packed layout.
+// Index of the run of columns starting at `i` (a multiple of EAGLE_PACK_COLUMNS) of row `o`
+// of an `[out, in]` weight in the packed layout (an odd last row is row-major).
 static size_t packed_index(int o, int i, int out, int in) {
     if (o == out - 1 && out % EAGLE_PACK_ROWS) return (size_t)o * in + i;
-    return (size_t)(o - o % EAGLE_PACK_ROWS) * in + (size_t)(i - i % EAGLE_PACK_COLUMNS) * EAGLE_PACK_ROWS
-         + (size_t)(o % EAGLE_PACK_ROWS) * EAGLE_PACK_COLUMNS + i % EAGLE_PACK_COLUMNS;
+    return eagle_packed_index(o, i, in);
 }
 
 eagle_weight_type eagle_pack_weight(const void *weight, eagle_weight_type type, void *packed, int out, int in) {
