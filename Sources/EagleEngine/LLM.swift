@@ -144,12 +144,7 @@ public final class LLM: Sendable {
                 do {
                     let items = try requests(self)
                     try core.withCore { core in
-                        for item in items { try core.validate(promptTokenIDs: item.tokens, params: params) }
-                        for (i, item) in items.enumerated() {
-                            try core.add(requestID: "\(i)", prompt: item.prompt, promptTokenIDs: item.tokens, params: params) {
-                                continuation.yield(($0, $1))
-                            }
-                        }
+                        try core.add(batch: items.map { ($0.prompt, $0.tokens, params) }) { continuation.yield(($0, $1)) }
                         try core.runToCompletion()
                     }
                     continuation.finish()
@@ -187,11 +182,7 @@ public final class LLM: Sendable {
             throw EngineError.invalidSamplingParams(field: "params", reason: "\(params.count) given for \(prompts.count) prompts")
         }
         return try core.withCore { core in
-            // Validate everything before queueing anything, so a bad prompt leaves no work behind.
-            for (i, (_, tokens)) in prompts.enumerated() { try core.validate(promptTokenIDs: tokens, params: params[i]) }
-            let requests = try prompts.enumerated().map { i, prompt in
-                try core.add(requestID: "\(i)", prompt: prompt.0, promptTokenIDs: prompt.1, params: params[i])
-            }
+            let requests = try core.add(batch: zip(prompts, params).map { ($0.0, $0.1, $1) })
             try core.runToCompletion()
             return requests.map(\.output)
         }

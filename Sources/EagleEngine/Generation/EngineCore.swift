@@ -59,6 +59,23 @@ final class EngineCore {
     func add(requestID: String, prompt: String?, promptTokenIDs: [Int], params: SamplingParams, speculate: Bool = true,
              onUpdate: ((RequestOutput, String) -> Void)? = nil) throws -> EngineRequest {
         try validate(promptTokenIDs: promptTokenIDs, params: params)
+        return enqueue(requestID: requestID, prompt: prompt, promptTokenIDs: promptTokenIDs, params: params,
+                       speculate: speculate, onUpdate: onUpdate)
+    }
+
+    /// Validates every request first, then queues them all, so a bad one leaves nothing queued.
+    /// Request IDs are the indices in `batch`.
+    func add(batch: [(prompt: String?, tokens: [Int], params: SamplingParams)],
+             onUpdate: ((RequestOutput, String) -> Void)? = nil) throws -> [EngineRequest] {
+        for item in batch { try validate(promptTokenIDs: item.tokens, params: item.params) }
+        return batch.enumerated().map { i, item in
+            enqueue(requestID: "\(i)", prompt: item.prompt, promptTokenIDs: item.tokens, params: item.params,
+                    speculate: true, onUpdate: onUpdate)
+        }
+    }
+
+    private func enqueue(requestID: String, prompt: String?, promptTokenIDs: [Int], params: SamplingParams,
+                         speculate: Bool, onUpdate: ((RequestOutput, String) -> Void)?) -> EngineRequest {
         let speculates = speculate && proposer != nil && speculativeTokens > 0
         let sequence = scheduler.add(prompt: promptTokenIDs, params: params, speculates: speculates)
         let request = EngineRequest(
@@ -69,7 +86,7 @@ final class EngineCore {
     }
 
     /// Throws the error `add` would throw for this request.
-    func validate(promptTokenIDs: [Int], params: SamplingParams) throws {
+    private func validate(promptTokenIDs: [Int], params: SamplingParams) throws {
         try params.validate()
         guard !promptTokenIDs.isEmpty else { throw EngineError.emptyPrompt }
         for id in promptTokenIDs where id < 0 || id >= model.config.vocabSize {
