@@ -51,6 +51,9 @@ def parse_args():
     ap.add_argument("--prompts", default=str(HERE / "prompts" / "train.jsonl"))
     ap.add_argument("--out", default=str(HERE / "work" / "data"))
     ap.add_argument("--limit", type=int, default=None, help="use only the first N prompts (smoke runs)")
+    ap.add_argument("--index-offset", type=int, default=0,
+                    help="added to the stored prompt indices, so prompts of another file never share an "
+                         "index with prompts/train.jsonl (train.py splits by index)")
     ap.add_argument("--max-new-tokens", type=int, default=160)
     ap.add_argument("--max-prompt-tokens", type=int, default=768, help="longer prompts are left-truncated")
     ap.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
@@ -261,6 +264,8 @@ def main():
            "shard_size": args.shard_size, "max_new_tokens": args.max_new_tokens, "temperature": args.temperature,
            "seed": args.seed, "aux_layers": aux_layers, "stop_ids": sorted(stop_ids),
            "max_prompt_tokens": args.max_prompt_tokens, "store_dtype": args.store_dtype}
+    if args.index_offset:
+        key["index_offset"] = args.index_offset
     key_path = out / "gen_config.json"
     if key_path.exists():
         old = json.loads(key_path.read_text())
@@ -303,9 +308,9 @@ def main():
             lm = torch.zeros(len(seq), dtype=torch.bool)
             lm[P:] = True
             samples.append({"input_ids": torch.tensor(seq), "loss_mask": lm, "hidden_states": aux, "last": last,
-                            "prompt_index": i})
+                            "prompt_index": args.index_offset + i})
             r = responses[i]
-            meta_rows.append({"prompt_index": i, "chat": rows[i].get("chat", True), "prompt_tokens": P,
+            meta_rows.append({"prompt_index": args.index_offset + i, "chat": rows[i].get("chat", True), "prompt_tokens": P,
                               "response_tokens": len(r), "stopped": bool(r and r[-1] in stop_ids),
                               "response": tok.decode(r, skip_special_tokens=False)})
         write_shard(out, s, samples, store_dtype, meta_rows)

@@ -12,7 +12,9 @@
 # default 1024), LR (default 1e-3), TRAIN_DIR (training output, default work/train), INIT_FROM
 # (start training from an earlier head, e.g. work/train/final: its fc/layer/norm weights), DATA_DIR
 # (data output, default work/data), TEMPERATURE and SEED (sampled responses; default greedy) and
-# TRAIN_DATA (directories to train on, default DATA_DIR; the draft vocabulary comes from the first).
+# TRAIN_DATA (directories to train on, default DATA_DIR; the draft vocabulary comes from the first),
+# PROMPTS and INDEX_OFFSET (another prompt file, e.g. prompts/magpie.jsonl, with its indices shifted
+# past those of prompts/train.jsonl), TTT_STEPS (unrolled training-time-test steps, default 3).
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PY:-/tmp/pyref/venv/bin/python}
@@ -33,7 +35,8 @@ else
   # pass over all shards for the token histogram and the draft vocabulary
   gen=( "$PY" generate_data.py --out "$DATA" --max-new-tokens "${N_NEW:-128}" --batch-size 16
         --draft-vocab-size "$VOCAB" --threads 1 ${LIMIT:+--limit "$LIMIT"}
-        --temperature "${TEMPERATURE:-0}" --seed "${SEED:-0}" )
+        --temperature "${TEMPERATURE:-0}" --seed "${SEED:-0}"
+        ${PROMPTS:+--prompts "$PROMPTS"} ${INDEX_OFFSET:+--index-offset "$INDEX_OFFSET"} )
   pids=()
   for ((w = 0; w < ${WORKERS:-2}; w++)); do
     "${gen[@]}" --worker "$w/${WORKERS:-2}" 2>> "$DATA.w$w.log" & pids+=($!)
@@ -44,7 +47,8 @@ else
   for d in ${TRAIN_DATA:-$DATA}; do train_data+=(--data "$d"); done
   "$PY" train.py "${train_data[@]}" --out "$TRAIN" --draft-vocab-size "$VOCAB" --threads "$THREADS" \
       --epochs "${EPOCHS:-4}" --time-budget-min "${BUDGET_MIN:-115}" ${MAX_LEN:+--max-len "$MAX_LEN"} \
-      ${LR:+--lr "$LR"} ${INIT_FROM:+--init-from "$INIT_FROM"} ${MAX_STEPS:+--max-steps "$MAX_STEPS"}
+      ${LR:+--lr "$LR"} ${INIT_FROM:+--init-from "$INIT_FROM"} ${MAX_STEPS:+--max-steps "$MAX_STEPS"} \
+      ${TTT_STEPS:+--ttt-steps "$TTT_STEPS"}
 fi
 "$PY" export.py --trained "$TRAIN/final" --out "$OUT" --data "$DATA"
 echo "head written to $(cd "$OUT" && pwd)"
