@@ -65,6 +65,7 @@ final class EngineCore {
 
     /// Validates every request first, then queues them all, so a bad one leaves nothing queued.
     /// Request IDs are the indices in `batch`.
+    @discardableResult
     func add(batch: [(prompt: String?, tokens: [Int], params: SamplingParams)],
              onUpdate: ((RequestOutput, String) -> Void)? = nil) throws -> [EngineRequest] {
         for item in batch { try validate(promptTokenIDs: item.tokens, params: item.params) }
