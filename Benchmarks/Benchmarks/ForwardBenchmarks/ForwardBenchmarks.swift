@@ -1,6 +1,9 @@
 // Whole-model forward passes of the imported SmolLM2-135M-Instruct: one decode token,
-// a k+1 = 5 token verify step, and a 512-token prefill. Run `Models/import-smollm2.sh` first.
+// k+1-token verify steps, and a 512-token prefill (about 110 GFLOP: 2 · 512 · 106.2 M layer
+// weights, plus attention), next to OpenBLAS sgemm on 2048³ through the shim's thread pool,
+// the yardstick for prefill. Run `Models/import-smollm2.sh` first.
 import Benchmark
+import CBLASShim
 import EagleModels
 import Foundation
 
@@ -29,6 +32,15 @@ let benchmarks: @Sendable () -> Void = {
             for _ in benchmark.scaledIterations {
                 try context.forward(step)
             }
+        }
+    }
+    let n = 2048
+    let matrices = UnsafeMutablePointer<Float>.allocate(capacity: 3 * n * n)  // A, B, C; kept for the process
+    for i in 0..<3 * n * n { matrices[i] = Float(i % 13) * 0.01 }
+    Benchmark("sgemm 2048x2048x2048 (17.2 GFLOP)", configuration: .init(maxDuration: .seconds(10), maxIterations: 20)) { benchmark in
+        let a = matrices
+        for _ in benchmark.scaledIterations {
+            eagle_sgemm_strided(0, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), a + n * n, Int32(n), 0, a + 2 * n * n, Int32(n))
         }
     }
     Benchmark("prefill 512 tokens", configuration: .init(maxDuration: .seconds(20), maxIterations: 10)) { benchmark in
