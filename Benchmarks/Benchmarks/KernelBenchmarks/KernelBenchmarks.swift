@@ -19,8 +19,9 @@ func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
 }
 
 let benchmarks: @Sendable () -> Void = {
+    // One call per sample.
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal],
-                                           scalingFactor: .mega, maxDuration: .seconds(2), maxIterations: 2000)
+                                           maxDuration: .seconds(2), maxIterations: 2000)
     for shape in shapes {
         let w = buffer(shape.out * shape.in)
         let packedBytes = UnsafeMutableRawPointer.allocate(byteCount: shape.out * shape.in * 4, alignment: 64)

@@ -7,8 +7,8 @@ user turn (system prompt, then `<|im_start|>user\\n`) and samples what a user wo
 temperature 1, until it closes the turn. Kept prompts:
   * closed the turn (`<|im_end|>`) within --max-new-tokens, 4..80 words, no template tokens;
   * pass make_prompts.py's filters (no HumanEval-like tasks, no held-out chat topics);
-  * are new: not already in prompts/train.jsonl, prompts/heldout_chat.jsonl or this file
-    (case- and whitespace-insensitive).
+  * are new: not already in any other prompts/*.jsonl file (train.jsonl, heldout_chat.jsonl,
+    earlier Magpie files) or this file (case- and whitespace-insensitive).
 
 Deterministic for a given --seed, model and torch build (batch b samples with seed + b).
 Usage: python make_magpie_prompts.py [--count 1024] [--out prompts/magpie.jsonl]
@@ -68,9 +68,11 @@ def main():
     prefix = tok(user_turn_prefix(tok), add_special_tokens=False)["input_ids"]
     end_of_turn = tok.convert_tokens_to_ids("<|im_end|>")
 
+    out = pathlib.Path(args.out).resolve()
     seen = set()
-    for name in ("train.jsonl", "heldout_chat.jsonl"):
-        seen |= {normalized(json.loads(l)["prompt"]) for l in open(HERE / "prompts" / name) if l.strip()}
+    for path in sorted((HERE / "prompts").glob("*.jsonl")):
+        if path.resolve() != out:
+            seen |= {normalized(json.loads(l)["prompt"]) for l in open(path) if l.strip()}
     kept, sampled = [], 0
     batch = 0
     while len(kept) < args.count:
@@ -89,7 +91,6 @@ def main():
             seen.add(key)
             kept.append(text)
         print(f"batch {batch}: {sampled} sampled, {len(kept)} kept", file=sys.stderr, flush=True)
-    out = pathlib.Path(args.out)
     tmp = out.with_suffix(".tmp")
     with open(tmp, "w") as f:
         for text in kept[:args.count]:
