@@ -1,8 +1,8 @@
 // Whole requests through the engine on the imported SmolLM2-135M-Instruct: a 128-token
 // prompt, then 16 or 64 greedy tokens, plainly and speculating with the shipped EAGLE-3 head
-// (k = 4). The malloc counters of the 16- and 64-token runs differ by what each step allocates:
-// the step's schedule, the request's output snapshot and its growing token list and text; the
-// target and draft forwards themselves do not allocate (ForwardBenchmarks counts them).
+// (k = 4). The malloc counters of the 16- and 64-token runs differ by what the decode steps
+// allocate: only the geometric growth of the request's token list and text (the schedule reuses
+// its arrays, the forwards allocate nothing, and these requests do not stream).
 // Run `Models/import-smollm2.sh` first.
 import Benchmark
 import EagleEngine

@@ -20,6 +20,9 @@ final class Scheduler {
     private(set) var waiting: Deque<ScheduledSequence> = []
     private(set) var running: [ScheduledSequence] = []
     private var arrivals = 0
+    /// The plan `schedule()` fills: its arrays keep their capacity from step to step, so a
+    /// step allocates nothing once the caller has dropped the previous plan.
+    private var plan = SchedulerStep()
 
     init(config: SchedulerConfig, allocator: BlockAllocator, lookahead: Int, maxModelLength: Int) {
         self.config = config
@@ -42,7 +45,8 @@ final class Scheduler {
 
     /// Plans the next step. Never exceeds the token budget or `maxNumSeqs` running requests.
     func schedule() -> SchedulerStep {
-        var step = SchedulerStep()
+        plan.work.removeAll(keepingCapacity: true)
+        plan.preempted.removeAll(keepingCapacity: true)
         var budget = config.maxNumBatchedTokens
         var index = 0
         while index < running.count, budget > 0 {
@@ -53,25 +57,25 @@ final class Scheduler {
             while !allocator.allocate(sequence, positions: reservation(sequence, count)) {
                 let victim = running.removeLast()
                 preempt(victim)
-                step.preempted.append(victim)
+                plan.preempted.append(victim)
                 if victim === sequence { scheduled = false; break }
             }
             guard scheduled else { break }
-            step.work.append(work(sequence, count))
+            plan.work.append(work(sequence, count))
             budget -= count
             index += 1
         }
         // New requests only join in steps without preemption (as vLLM).
-        while step.preempted.isEmpty, let sequence = waiting.first, budget > 0, running.count < config.maxNumSeqs {
+        while plan.preempted.isEmpty, let sequence = waiting.first, budget > 0, running.count < config.maxNumSeqs {
             let count = tokensToSchedule(sequence, budget: budget, others: running.count + waiting.count > 1)
             guard count > 0, allocator.allocate(sequence, positions: reservation(sequence, count)) else { break }
             waiting.removeFirst()
             sequence.status = .running
             running.append(sequence)
-            step.work.append(work(sequence, count))
+            plan.work.append(work(sequence, count))
             budget -= count
         }
-        return step
+        return plan
     }
 
     /// Removes a finished (or aborted) request and frees its blocks; it leaves in the step it
