@@ -45,7 +45,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 DEFAULT_MODEL = HERE.parent.parent / "SmolLM2-135M-Instruct"
 
 
-def parse_args():
+def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=str(DEFAULT_MODEL), help="verifier (target) HF directory")
     ap.add_argument("--data", action="append", default=None,
@@ -86,7 +86,7 @@ def parse_args():
     ap.add_argument("--init-from", default=None,
                     help="start from a trained head (a train.py final/ directory): fc, decoder layer and norm "
                          "weights are loaded; d2t/t2d/lm_head come from --data's vocabulary, embed from the verifier")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     args.data = args.data or [str(HERE / "work" / "data")]
     if args.quick:
         args.max_len = min(args.max_len, 1024)
