@@ -48,6 +48,8 @@ def load_head(head_dir, k):
     head = pathlib.Path(head_dir)
     tensors = load_file(str(head / "model.safetensors"))
     config = json.loads((head / "config.json").read_text())
+    if config.get("fc_norm"):
+        sys.exit(f"{head_dir}: fc_norm heads are not made by this recipe")
     vocab = {"d2t": tensors["d2t"], "t2d": tensors["t2d"]}
     flags = [f"--{'' if config[name] else 'no-'}{name.replace('_', '-')}"
              for name in ("norm_before_residual", "norm_before_fc", "norm_output")]

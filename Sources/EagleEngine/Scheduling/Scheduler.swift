@@ -21,7 +21,8 @@ final class Scheduler {
     private(set) var running: [ScheduledSequence] = []
     private var arrivals = 0
     /// The plan `schedule()` fills: its arrays keep their capacity from step to step, so a
-    /// step allocates nothing once the caller has dropped the previous plan.
+    /// step allocates nothing once the caller has dropped the previous plan. (It keeps the last
+    /// plan's sequences alive until the next call.)
     private var plan = SchedulerStep()
 
     init(config: SchedulerConfig, allocator: BlockAllocator, lookahead: Int, maxModelLength: Int) {
