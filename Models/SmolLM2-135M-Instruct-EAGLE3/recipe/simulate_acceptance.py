@@ -56,11 +56,7 @@ def load_head(head_dir, k):
     model = train.build_model(train.parse_args(
         ["--ttt-steps", str(k), "--draft-vocab-size", str(len(vocab["d2t"])),
          "--aux-layers", ",".join(map(str, config["eagle_aux_hidden_state_layer_ids"]))] + flags), vocab)
-    weights = {n: t.float() for n, t in tensors.items() if n.startswith(("fc.", "layers.", "norm.", "lm_head."))}
-    missing = set(weights) - set(model.state_dict())
-    if missing:
-        sys.exit(f"{head_dir}: tensors {sorted(missing)} do not fit the recipe's head")
-    model.load_state_dict(weights, strict=False)
+    train.load_weights(model, tensors, ("fc.", "layers.", "norm.", "lm_head."), head_dir)
     return model.eval(), vocab["d2t"].long()
 
 

@@ -207,6 +207,17 @@ def build_model(args, vocab):
     return model.float()
 
 
+def load_weights(model, tensors, prefixes, source):
+    """Loads the tensors whose names start with one of `prefixes` into `model` (converting
+    dtypes); exits naming `source` if one has no place in it. Returns how many it loaded."""
+    keep = {k: v for k, v in tensors.items() if k.startswith(prefixes)}
+    misfit = [k for k in keep if k not in model.state_dict()]
+    if misfit:
+        sys.exit(f"{source}: tensors {misfit} do not fit this head")
+    model.load_state_dict(keep, strict=False)
+    return len(keep)
+
+
 class OptCfg:
     def __init__(self, args):
         self.optimizer = args.optimizer
@@ -280,12 +291,8 @@ def main():
     model = build_model(args, vocab)
     if args.init_from:
         warm = load_file(str(pathlib.Path(args.init_from) / "model.safetensors"))
-        keep = {k: v for k, v in warm.items() if k.startswith(("fc.", "layers.", "norm."))}
-        missing = [k for k in keep if k not in model.state_dict()]
-        if missing:
-            sys.exit(f"--init-from {args.init_from}: tensors {missing} do not fit this head")
-        model.load_state_dict(keep, strict=False)
-        print(f"initialized {len(keep)} tensors from {args.init_from}", file=sys.stderr)
+        n = load_weights(model, warm, ("fc.", "layers.", "norm."), f"--init-from {args.init_from}")
+        print(f"initialized {n} tensors from {args.init_from}", file=sys.stderr)
     hidden_size = model.hidden_size
     n_aux = len(model.config.eagle_aux_hidden_state_layer_ids)
     loss_config = resolve_loss_config(args.loss, "eager")  # the fused variants need Triton/CUDA
