@@ -14,7 +14,10 @@
 # (data output, default work/data), TEMPERATURE and SEED (sampled responses; default greedy) and
 # TRAIN_DATA (directories to train on, default DATA_DIR; the draft vocabulary comes from the first),
 # PROMPTS and INDEX_OFFSET (another prompt file, e.g. prompts/magpie.jsonl, with its indices shifted
-# past those of prompts/train.jsonl), TTT_STEPS (unrolled training-time-test steps, default 3).
+# past those of prompts/train.jsonl), TTT_STEPS (unrolled training-time-test steps, default 3),
+# VOCAB_FROM (take the draft vocabulary from this safetensors file, e.g. ../model.safetensors, the
+# shipped head's), NEW_PROMPTS_ONLY=1 (INIT_FROM a head without its split.json, e.g. INIT_FROM=..)
+# and DATA_ONLY=1 (stop after the data stage, to make several data directories for one run).
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PY:-/tmp/pyref/venv/bin/python}
@@ -43,12 +46,14 @@ else
   done
   for p in "${pids[@]}"; do wait "$p"; done
   "${gen[@]}"
+  [[ ${DATA_ONLY:-0} == 1 ]] && exit 0
   train_data=()
   for d in ${TRAIN_DATA:-$DATA}; do train_data+=(--data "$d"); done
   "$PY" train.py "${train_data[@]}" --out "$TRAIN" --draft-vocab-size "$VOCAB" --threads "$THREADS" \
       --epochs "${EPOCHS:-4}" --time-budget-min "${BUDGET_MIN:-115}" ${MAX_LEN:+--max-len "$MAX_LEN"} \
       ${LR:+--lr "$LR"} ${INIT_FROM:+--init-from "$INIT_FROM"} ${MAX_STEPS:+--max-steps "$MAX_STEPS"} \
-      ${TTT_STEPS:+--ttt-steps "$TTT_STEPS"}
+      ${TTT_STEPS:+--ttt-steps "$TTT_STEPS"} ${VOCAB_FROM:+--vocab "$VOCAB_FROM"} \
+      $([[ ${NEW_PROMPTS_ONLY:-0} == 1 ]] && echo --new-prompts-only)
 fi
 "$PY" export.py --trained "$TRAIN/final" --out "$OUT" --data "$DATA"
 echo "head written to $(cd "$OUT" && pwd)"

@@ -18,7 +18,7 @@ held-out sets.
 Usage:
   python generate_data.py --prompts prompts/heldout_chat.jsonl --out /tmp/chat --shard-size 40 --max-new-tokens 128
   python simulate_acceptance.py --data /tmp/chat [--head ..] [--k 4]
-  python simulate_acceptance.py --data work/data --split-json work/train8/split.json   # the run's val prompts
+  python simulate_acceptance.py --data work/data --split-json work/train8/split.json   # the run's held-out prompts
 """
 
 import argparse
@@ -39,7 +39,8 @@ def parse_args():
     ap.add_argument("--head", default=str(HERE.parent), help="exported head directory (speculators format)")
     ap.add_argument("--data", action="append", required=True, help="generate_data.py output directory (repeatable)")
     ap.add_argument("--k", type=int, default=4, help="draft tokens per round")
-    ap.add_argument("--split-json", default=None, help="a train.py split.json: use only its validation prompts")
+    ap.add_argument("--split-json", default=None,
+                    help="a train.py split.json: use only the prompts that run held out of training")
     ap.add_argument("--threads", type=int, default=2)
     return ap.parse_args()
 
@@ -82,7 +83,7 @@ def main():
     samples = train.load_samples(args.data)
     if args.split_json:
         val = set(json.loads(pathlib.Path(args.split_json).read_text())["val"])
-        samples = [s for s in samples if s["prompt_index"] in val and s["source"] == 0]
+        samples = [s for s in samples if s["prompt_index"] in val]
     rounds, accepted = 0, [0] * args.k
     for i, s in enumerate(samples):
         batch = train.make_batch(samples, [i], len(s["input_ids"]), model.hidden_size, n_aux)

@@ -53,6 +53,9 @@ def parse_args(argv=None):
                          "responses); the draft vocabulary comes from the first (default: work/data)")
     ap.add_argument("--out", default=str(HERE / "work" / "train"))
     ap.add_argument("--draft-vocab-size", type=int, default=8192)
+    ap.add_argument("--vocab", default=None,
+                    help="safetensors file with the draft vocabulary (d2t, t2d), e.g. an exported head's "
+                         "model.safetensors to keep its vocabulary (default: the first --data's vocab_N.safetensors)")
     ap.add_argument("--aux-layers", default="2,15,27")
     ap.add_argument("--ttt-steps", type=int, default=3, help="unrolled TTT steps (speculators default 3)")
     ap.add_argument("--ttt-step-loss-decay", type=float, default=1.0)
@@ -85,7 +88,12 @@ def parse_args(argv=None):
     ap.add_argument("--no-resume", action="store_true")
     ap.add_argument("--init-from", default=None,
                     help="start from a trained head (a train.py final/ directory): fc, decoder layer and norm "
-                         "weights are loaded; d2t/t2d/lm_head come from --data's vocabulary, embed from the verifier")
+                         "weights are loaded; d2t/t2d/lm_head come from --vocab, embed from the verifier. The "
+                         "head's split.json (next to DIR) keeps its validation prompts out of training")
+    ap.add_argument("--new-prompts-only", action="store_true",
+                    help="--init-from a head whose split.json is gone (e.g. the exported head): no check is "
+                         "possible, so train only on data from prompts that head never saw, or accept that "
+                         "validation may include prompts it trained on")
     args = ap.parse_args(argv)
     args.data = args.data or [str(HERE / "work" / "data")]
     if args.quick:
@@ -126,7 +134,8 @@ def split(samples, val_fraction, seed, earlier=None):
     """Deterministic split by prompt index (same prompt never on both sides). `earlier` is the
     split of the run an --init-from head came from: its validation prompts stay in validation,
     its training prompts stay in training, and only new prompts are drawn (same fraction).
-    Validation uses the first data directory only, so its figures stay comparable across runs."""
+    Validation uses the first data directory only, so its figures stay comparable across runs;
+    the held-out prompts of the other directories are returned too (`held_out`, all sources)."""
     rnd = random.Random(seed)
     idx = sorted({s["prompt_index"] for s in samples})
     val_ids = set()
@@ -136,8 +145,9 @@ def split(samples, val_fraction, seed, earlier=None):
         idx = [i for i in idx if i not in known]
     rnd.shuffle(idx)
     val_ids |= set(idx[:int(round(len(idx) * val_fraction))])
+    held_out = val_ids & {s["prompt_index"] for s in samples}
     return ([s for s in samples if s["prompt_index"] not in val_ids],
-            [s for s in samples if s["prompt_index"] in val_ids and s["source"] == 0])
+            [s for s in samples if s["prompt_index"] in val_ids and s["source"] == 0], held_out)
 
 
 def pack(samples, max_len, seed, epoch):
@@ -287,7 +297,10 @@ def main():
 
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    vocab = load_file(str(pathlib.Path(args.data[0]) / f"vocab_{args.draft_vocab_size}.safetensors"))
+    vocab_file = args.vocab or str(pathlib.Path(args.data[0]) / f"vocab_{args.draft_vocab_size}.safetensors")
+    vocab = load_file(vocab_file)
+    if vocab["d2t"].numel() != args.draft_vocab_size:
+        sys.exit(f"--vocab {vocab_file}: {vocab['d2t'].numel()} draft tokens, not --draft-vocab-size {args.draft_vocab_size}")
     model = build_model(args, vocab)
     if args.init_from:
         warm = load_file(str(pathlib.Path(args.init_from) / "model.safetensors"))
@@ -304,12 +317,15 @@ def main():
     samples = load_samples(args.data)
     earlier_split = pathlib.Path(args.init_from).parent / "split.json" if args.init_from else None
     if earlier_split is not None and not earlier_split.exists():
-        sys.exit(f"--init-from {args.init_from}: {earlier_split} (the prompts that head trained on) is missing")
+        if not args.new_prompts_only:
+            sys.exit(f"--init-from {args.init_from}: {earlier_split} (the prompts that head trained on) is missing; "
+                     "pass --new-prompts-only if the validation data comes from prompts it never saw")
+        earlier_split = None
     earlier = json.loads(earlier_split.read_text()) if earlier_split else None
-    train_s, val_s = split(samples, args.val_fraction, args.seed, earlier)
+    train_s, val_s, held_out = split(samples, args.val_fraction, args.seed, earlier)
     (out / "split.json").write_text(json.dumps({
         "train": sorted({s["prompt_index"] for s in train_s} | set(earlier["train"] if earlier else [])),
-        "val": sorted({s["prompt_index"] for s in val_s})}))
+        "val": sorted(held_out)}))
     if args.quick:
         train_s, val_s = train_s[:64], (val_s or train_s[64:72])[:8]
     n_tok = sum(len(s["input_ids"]) for s in train_s)
