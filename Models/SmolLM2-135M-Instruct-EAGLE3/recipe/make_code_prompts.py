@@ -25,7 +25,7 @@ import re
 import sysconfig
 
 from make_magpie_prompts import normalized
-from make_prompts import blocked
+from make_prompts import blocked, code_before
 
 HERE = pathlib.Path(__file__).resolve().parent
 CUT = re.compile(r"(\s{0,4})(def|class|async def) ")
@@ -71,12 +71,10 @@ def beginnings(path, rng, per_file):
     rng.shuffle(cuts)
     out = []
     for cut in cuts:
-        start = max(0, cut - rng.randint(10, 30))
-        prompt = "\n".join(lines[start:cut]).rstrip()
-        last = prompt.splitlines()[-1] if prompt else ""
-        if not (120 <= len(prompt) <= 1400) or prompt.count("\n") < 4 or CUT.match(last) or blocked(prompt):
+        prompt = code_before(lines, cut, rng)
+        if prompt is None or blocked(prompt):
             continue
-        out.append(prompt + "\n\n")
+        out.append(prompt)
         if len(out) == per_file:
             break
     return out
@@ -93,8 +91,9 @@ def main():
     kept = []
     for path in files:
         for prompt in beginnings(path, rng, args.per_file):
-            if normalized(prompt) not in seen:
-                seen.add(normalized(prompt))
+            key = normalized(prompt)
+            if key not in seen:
+                seen.add(key)
                 kept.append(prompt)
         if len(kept) >= args.count:
             break

@@ -690,6 +690,22 @@ def mine_prose_paragraphs():
     return sorted(set(out))
 
 
+CODE_DEFINITION = re.compile(r"\s*(def|class|async def) ")
+
+
+def code_before(lines, cut, rng):
+    """The 10-30 source lines before line `cut` (a def/class), as a raw completion prompt, or
+    None unless it reads like a file/section header: 120..1400 characters, at least 5 lines,
+    not ending on a def/class line (a function stub)."""
+    start = max(0, cut - rng.randint(10, 30))
+    text = "\n".join(lines[start:cut]).rstrip()
+    if not (120 <= len(text) <= 1400) or text.count("\n") < 4:
+        return None
+    if CODE_DEFINITION.match(text.splitlines()[-1]):
+        return None
+    return text + "\n\n"
+
+
 def stdlib_source_beginnings(rng):
     """Beginnings of stdlib .py files, cut just before a top-level def/class."""
     libdir = pathlib.Path(sysconfig.get_paths()["stdlib"])
@@ -705,15 +721,9 @@ def stdlib_source_beginnings(rng):
         cut_points = [i for i, ln in enumerate(lines[:200]) if i >= 6 and re.match(r"(def|class|async def) ", ln)]
         if not cut_points:
             continue
-        cut = cut_points[0]
-        start = max(0, cut - rng.randint(10, 30))
-        text = "\n".join(lines[start:cut]).rstrip()
-        # keep whole prompts that read like a file/section header, not a function stub
-        if not (120 <= len(text) <= 1400) or text.count("\n") < 4:
-            continue
-        if re.search(r'^\s*(def|class) ', text.splitlines()[-1]):
-            continue
-        out.append(text + "\n\n")
+        prompt = code_before(lines, cut_points[0], rng)
+        if prompt is not None:
+            out.append(prompt)
     return out
 
 
