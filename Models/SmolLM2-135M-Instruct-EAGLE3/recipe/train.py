@@ -87,7 +87,7 @@ def parse_args(argv=None):
                     help="smoke test: <= 64 samples, max-len 1024, 5-minute budget, checkpoint every 10 steps")
     ap.add_argument("--no-resume", action="store_true")
     ap.add_argument("--init-from", default=None,
-                    help="start from a trained head (a train.py final/ directory): fc, decoder layer and norm "
+                    help="start from a trained head (a train.py final/ directory or an exported head): fc, decoder layer and norm "
                          "weights are loaded; d2t/t2d/lm_head come from --vocab, embed from the verifier. The "
                          "head's split.json (next to DIR) keeps its validation prompts out of training")
     ap.add_argument("--new-prompts-only", action="store_true",
