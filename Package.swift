@@ -47,6 +47,6 @@ let package = Package(
         .testTarget(name: "EagleModelsTests", dependencies: ["EagleModels", "EagleTestSupport"]),
         .testTarget(name: "EagleEngineTests", dependencies: ["EagleEngine", "EagleTestSupport"]),
         // Runs the built `eagle` binary; depends on it so that it is built first.
-        .testTarget(name: "EagleCLITests", dependencies: ["eagle", "EagleTestSupport"]),
+        .testTarget(name: "EagleCLITests", dependencies: ["eagle", "EagleModels", "EagleTestSupport"]),
     ]
 )

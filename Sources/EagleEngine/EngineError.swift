@@ -7,6 +7,7 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case noChatTemplate(model: String)
     case invalidSpeculativeConfig(reason: String)
     case invalidSchedulerConfig(String)
+    case invalidHiddenStateLayers(String)
 
     public var description: String {
         switch self {
@@ -17,6 +18,7 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
         case .noChatTemplate(let model): "\(model) has no chat template; use a raw completion prompt (--no-chat)"
         case .invalidSpeculativeConfig(let reason): "invalid speculative config: \(reason)"
         case .invalidSchedulerConfig(let reason): "invalid scheduler config: \(reason)"
+        case .invalidHiddenStateLayers(let reason): "invalid hidden-state layers to record: \(reason)"
         }
     }
 }

@@ -21,16 +21,22 @@ public struct EngineOptions: Sendable {
     /// How the target's matmul weights are kept: as stored (`.auto`, exact) or rounded to
     /// BF16 (`.bfloat16`: faster decoding, different numerics). Draft heads load as stored.
     public var weightDType: WeightDType
+    /// Layers whose hidden states every request records at each of its positions, returned in
+    /// the final `RequestOutput.hiddenStates` (empty: none). Id `k` is the residual stream
+    /// entering layer `k`; the layer count is the stream after the last layer, before the
+    /// final norm (EAGLE-3's aux and verifier states, e.g. `[2, 15, 27, 30]` for SmolLM2).
+    public var recordHiddenStates: [Int]
 
     public init(maxModelLength: Int? = nil, threads: Int? = nil, speculative: SpeculativeConfig? = nil,
                 scheduler: SchedulerConfig = SchedulerConfig(), kvCacheTokens: Int? = nil,
-                weightDType: WeightDType = .auto) {
+                weightDType: WeightDType = .auto, recordHiddenStates: [Int] = []) {
         self.maxModelLength = maxModelLength
         self.threads = threads
         self.speculative = speculative
         self.scheduler = scheduler
         self.kvCacheTokens = kvCacheTokens
         self.weightDType = weightDType
+        self.recordHiddenStates = recordHiddenStates
     }
 }
 
@@ -72,7 +78,7 @@ public final class LLM: Sendable {
         let rows = options.speculative?.verifyRowBudget ?? SpeculativeConfig.defaultVerifyRowBudget
         core = SerializedCore(try EngineCore(model: model, tokenizer: tokenizer, maxModelLength: length, kvCacheTokens: pool,
                                              draft: draft, speculativeTokens: k, verifyRowBudget: rows,
-                                             scheduler: options.scheduler))
+                                             scheduler: options.scheduler, recordHiddenStates: options.recordHiddenStates))
     }
 
     /// Generates one completion per prompt (raw completion prompts), all prompts in flight
@@ -94,6 +100,29 @@ public final class LLM: Sendable {
     /// Like `generate(promptTokenIDs:_:)` with one `SamplingParams` per prompt.
     public func generate(promptTokenIDs: [[Int]], _ params: [SamplingParams]) throws -> [RequestOutput] {
         try runBatch(promptTokenIDs.map { (nil, $0) }, params)
+    }
+
+    /// Generates like `generate(promptTokenIDs:_:)`, but hands each output to `onFinished` as soon
+    /// as its request finishes (`requestID` is the prompt's index) and keeps none of them: for
+    /// batches too large to hold every output at once, such as with recorded hidden states.
+    public func generate(promptTokenIDs: [[Int]], _ params: [SamplingParams],
+                         onFinished: (RequestOutput) throws -> Void) throws {
+        try Self.checkOneParamsPerPrompt(prompts: promptTokenIDs.count, params: params.count)
+        // The requests hold the callback only until they finish or are aborted, both below.
+        try withoutActuallyEscaping(onFinished) { onFinished in
+            try core.withCore { core in
+                var callbackError: Error?
+                try core.add(batch: zip(promptTokenIDs, params).map { (nil, $0, $1) }) { output, _ in
+                    guard output.finished, callbackError == nil else { return }
+                    do { try onFinished(output) } catch { callbackError = error }
+                }
+                while core.hasUnfinished, callbackError == nil { try core.step() }
+                if let callbackError {
+                    core.abortAll()
+                    throw callbackError
+                }
+            }
+        }
     }
 
     /// Renders `messages` with the model's chat template (adding the assistant prompt) and generates.
@@ -178,13 +207,17 @@ public final class LLM: Sendable {
     }
 
     private func runBatch(_ prompts: [(String?, [Int])], _ params: [SamplingParams]) throws -> [RequestOutput] {
-        guard prompts.count == params.count else {
-            throw EngineError.invalidSamplingParams(field: "params", reason: "\(params.count) given for \(prompts.count) prompts")
-        }
+        try Self.checkOneParamsPerPrompt(prompts: prompts.count, params: params.count)
         return try core.withCore { core in
             let requests = try core.add(batch: zip(prompts, params).map { ($0.0, $0.1, $1) })
             try core.runToCompletion()
             return requests.map(\.output)
+        }
+    }
+
+    private static func checkOneParamsPerPrompt(prompts: Int, params: Int) throws {
+        guard prompts == params else {
+            throw EngineError.invalidSamplingParams(field: "params", reason: "\(params) given for \(prompts) prompts")
         }
     }
 }

@@ -5,5 +5,5 @@ struct EagleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eagle",
         abstract: "EAGLE-3 speculative decoding on CPU.",
-        subcommands: [GenerateCommand.self, BenchCommand.self, TokenizeCommand.self, DetokenizeCommand.self, ImportCommand.self])
+        subcommands: [GenerateCommand.self, BenchCommand.self, DistillCommand.self, TokenizeCommand.self, DetokenizeCommand.self, ImportCommand.self])
 }

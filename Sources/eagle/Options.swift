@@ -34,7 +34,7 @@ struct ModelOptions: ParsableArguments {
 
 extension WeightDType: ExpressibleByArgument {}
 
-/// Sampling flags shared by `generate` and `bench`.
+/// Sampling flags shared by `generate`, `bench` and `distill`.
 struct SamplingOptions: ParsableArguments {
     @Option(name: .long, help: "Maximum number of generated tokens.")
     var maxTokens = 128

@@ -71,6 +71,9 @@ def parse_args():
     ap.add_argument("--threads", type=int, default=1,
                     help="1 avoids OpenMP oversubscription when the 2 cores are shared; 2 speeds up the forward on an idle machine")
     ap.add_argument("--check", action="store_true", help="verify hidden-state capture conventions and exit")
+    ap.add_argument("--vocab-only", action="store_true",
+                    help="only (re)build the token histogram and draft vocabulary from the shards in --out "
+                         "(e.g. shards made by `eagle distill`)")
     return ap.parse_args()
 
 
@@ -243,6 +246,9 @@ def main():
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     out = pathlib.Path(args.out)
+    if args.vocab_only:
+        config = json.loads((pathlib.Path(args.model) / "config.json").read_text())
+        return build_vocabulary(out, args.draft_vocab_size, config["vocab_size"])
     out.mkdir(parents=True, exist_ok=True)
     tok = AutoTokenizer.from_pretrained(args.model)
     model = AutoModelForCausalLM.from_pretrained(args.model, dtype=torch.float32).eval()
@@ -335,19 +341,22 @@ def main():
 
     if n_workers > 1:
         return  # the vocabulary is built by a final single run over all shards
-    # token histogram + draft vocabulary (always recomputed from all shards present)
+    build_vocabulary(out, args.draft_vocab_size, model.config.vocab_size)
+
+
+def build_vocabulary(out, draft_vocab_size, vocab_size):
+    """Token histogram + draft vocabulary, always recomputed from all shards present."""
     from speculators.train.vocab_mapping import build_vocab_mappings_from_distribution
 
     freq, n_tok = token_histogram(out)
     torch.save(freq, out / "token_freq.pt")
-    V = model.config.vocab_size
-    d2t, t2d = build_vocab_mappings_from_distribution(freq, args.draft_vocab_size, V)
-    save_file({"d2t": d2t, "t2d": t2d}, str(out / f"vocab_{args.draft_vocab_size}.safetensors"))
+    d2t, t2d = build_vocab_mappings_from_distribution(freq, draft_vocab_size, vocab_size)
+    save_file({"d2t": d2t, "t2d": t2d}, str(out / f"vocab_{draft_vocab_size}.safetensors"))
     total = sum(freq.values())
     covered = sum(c for t, c in freq.items() if t2d[t])
     disk = sum(p.stat().st_size for p in out.glob("shard_*.safetensors"))
     summary = {"shards": len(list(out.glob("shard_*.safetensors"))), "tokens": n_tok, "response_tokens": total,
-               "distinct_response_tokens": len(freq), "draft_vocab_size": args.draft_vocab_size,
+               "distinct_response_tokens": len(freq), "draft_vocab_size": draft_vocab_size,
                "draft_vocab_coverage": covered / max(total, 1), "disk_bytes": disk,
                "bytes_per_1k_tokens": disk / max(n_tok, 1) * 1000}
     (out / "data_summary.json").write_text(json.dumps(summary, indent=2))

@@ -27,8 +27,15 @@ final class EngineCore {
     /// - Parameter kvCacheTokens: positions in the target's (and the draft's) KV block pool,
     ///   shared by all running requests; at least `maxModelLength + speculativeTokens`.
     init(model: LlamaModel, tokenizer: Tokenizer, maxModelLength: Int, kvCacheTokens: Int, draft: Eagle3Draft?,
-         speculativeTokens: Int, verifyRowBudget: Int, scheduler config: SchedulerConfig) throws {
+         speculativeTokens: Int, verifyRowBudget: Int, scheduler config: SchedulerConfig,
+         recordHiddenStates recorded: [Int] = []) throws {
         try config.validate(speculativeTokens: speculativeTokens)
+        if let layer = recorded.first(where: { $0 < 0 || $0 > model.config.layerCount }) {
+            throw EngineError.invalidHiddenStateLayers("layer \(layer) is outside 0…\(model.config.layerCount)")
+        }
+        guard Set(recorded).count == recorded.count else {
+            throw EngineError.invalidHiddenStateLayers("\(recorded) names a layer twice")
+        }
         let poolTokens = max(kvCacheTokens, maxModelLength + speculativeTokens + 16)
         self.model = model
         self.tokenizer = tokenizer
@@ -37,10 +44,10 @@ final class EngineCore {
         self.verifyRowBudget = verifyRowBudget
         eosTokenIDs = model.config.eosTokenIDs
         let target = LlamaContext(model: model, cacheCapacity: poolTokens)
-        runner = ModelRunner(target: target)
+        try target.captureHiddenStates(enteringLayers: recorded + (draft?.auxLayers ?? []))
+        runner = ModelRunner(target: target, recordedLayers: recorded)
         var draftCache: KVCache?
         if let draft {
-            try target.captureHiddenStates(enteringLayers: draft.auxLayers)
             let cache = draft.makeCache(capacity: poolTokens)
             draftCache = cache
             proposer = Eagle3Proposer(context: Eagle3Context(draft: draft, cache: cache, maxPositions: maxModelLength + speculativeTokens))
@@ -81,7 +88,8 @@ final class EngineCore {
         let sequence = scheduler.add(prompt: promptTokenIDs, params: params, speculates: speculates)
         let request = EngineRequest(
             requestID: requestID, prompt: prompt, promptTokenIDs: promptTokenIDs, sequence: sequence,
-            tracker: CompletionTracker(params: params, eosTokenIDs: eosTokenIDs, tokenizer: tokenizer), onUpdate: onUpdate)
+            tracker: CompletionTracker(params: params, eosTokenIDs: eosTokenIDs, tokenizer: tokenizer),
+            recordedLayers: runner.recordedLayers, hiddenSize: model.config.hiddenSize, onUpdate: onUpdate)
         requests[ObjectIdentifier(sequence)] = request
         return request
     }
@@ -169,7 +177,7 @@ final class EngineCore {
     }
 
     /// Drops every request (after an error), returning their blocks.
-    private func abortAll() {
+    func abortAll() {
         for request in requests.values { scheduler.finish(request.sequence) }
         requests.removeAll()
     }

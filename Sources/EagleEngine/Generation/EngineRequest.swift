@@ -11,17 +11,23 @@ final class EngineRequest {
     var tracker: CompletionTracker
     var metrics = RequestMetrics()
     let onUpdate: ((RequestOutput, String) -> Void)?
+    /// Layers recorded into `sequence.hiddenStates` (empty: none), and their width.
+    let recordedLayers: [Int]
+    let hiddenSize: Int
     let arrivalTime = DispatchTime.now().uptimeNanoseconds
     var firstTokenTime: UInt64?
 
     init(requestID: String, prompt: String?, promptTokenIDs: [Int], sequence: ScheduledSequence,
-         tracker: CompletionTracker, onUpdate: ((RequestOutput, String) -> Void)?) {
+         tracker: CompletionTracker, recordedLayers: [Int] = [], hiddenSize: Int = 0,
+         onUpdate: ((RequestOutput, String) -> Void)?) {
         self.requestID = requestID
         self.prompt = prompt
         self.promptTokenIDs = promptTokenIDs
         self.sequence = sequence
         self.tracker = tracker
         self.onUpdate = onUpdate
+        self.recordedLayers = recordedLayers
+        self.hiddenSize = hiddenSize
         metrics.promptTokens = promptTokenIDs.count
     }
 
@@ -44,12 +50,21 @@ final class EngineRequest {
         metrics.generatedTokens = tracker.output.tokenIDs.count
     }
 
-    /// The output so far (final once finished).
+    /// The output so far (final once finished; only the final one carries the hidden states).
     var output: RequestOutput {
         var m = metrics
         m.speculation = sequence.metrics
         return RequestOutput(requestID: requestID, prompt: prompt, promptTokenIDs: promptTokenIDs,
-                             outputs: [tracker.output], finished: tracker.isFinished, metrics: m)
+                             outputs: [tracker.output], finished: tracker.isFinished, metrics: m,
+                             hiddenStates: tracker.isFinished ? hiddenStateRecord : nil)
+    }
+
+    /// Every position but the last token's: all of them have run through the target.
+    private var hiddenStateRecord: HiddenStateRecord? {
+        guard !recordedLayers.isEmpty else { return nil }
+        let width = recordedLayers.count * hiddenSize
+        return HiddenStateRecord(layers: recordedLayers, hiddenSize: hiddenSize,
+                                 values: Array(sequence.hiddenStates.prefix((sequence.tokens.count - 1) * width)))
     }
 
     /// Streams the new text (and the output so far) to the callback, if any.

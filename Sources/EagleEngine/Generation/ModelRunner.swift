@@ -8,8 +8,14 @@ import Foundation
 ///
 /// Verify rows use the same per-row kernels as single-token decoding, so a greedy request's
 /// tokens do not depend on what else is in the batch.
+///
+/// With `recordedLayers`, each request keeps the target's hidden states at those layers for
+/// every position the step computed and kept (`ScheduledSequence.hiddenStates`).
 final class ModelRunner {
     let target: LlamaContext
+    let recordedLayers: [Int]
+    /// `target.capturedLayers` index of each recorded layer.
+    private let recordedCaptures: [Int]
     private let sampler: Sampler
     private var batch = ForwardBatch()
     private var rows: [Int] = []
@@ -22,8 +28,11 @@ final class ModelRunner {
     private(set) var forwardSeconds = 0.0
     private(set) var samplingSeconds = 0.0
 
-    init(target: LlamaContext) {
+    /// `target` must capture every layer of `recordedLayers`.
+    init(target: LlamaContext, recordedLayers: [Int] = []) {
         self.target = target
+        self.recordedLayers = recordedLayers
+        recordedCaptures = recordedLayers.map { target.capturedLayers.firstIndex(of: $0)! }
         sampler = Sampler(vocabularySize: target.model.config.vocabSize)
     }
 
@@ -49,7 +58,7 @@ final class ModelRunner {
         defer { samplingSeconds = Double(DispatchTime.now().uptimeNanoseconds - forwardEnd) / 1e9 }
 
         var logitRow = 0
-        for work in step.work {
+        for (i, work) in step.work.enumerated() {
             let sequence = work.sequence
             let first = emitted.count
             if work.samples {
@@ -71,7 +80,27 @@ final class ModelRunner {
             } else {
                 sequence.numComputed = work.startPosition + work.count
             }
+            if !recordedLayers.isEmpty { record(sequence, positions: work.startPosition..<sequence.numComputed, firstRow: rowOffsets[i]) }
             emittedRanges.append(first..<emitted.count)
+        }
+    }
+
+    /// Copies the recorded layers' states of `positions` (batch rows from `firstRow` on) into
+    /// the request's record, overwriting what an earlier computation (before a preemption) left.
+    private func record(_ sequence: ScheduledSequence, positions: Range<Int>, firstRow: Int) {
+        let h = target.model.config.hiddenSize
+        let width = recordedCaptures.count * h
+        let needed = positions.upperBound * width
+        if sequence.hiddenStates.count < needed {
+            sequence.hiddenStates.append(contentsOf: repeatElement(0, count: needed - sequence.hiddenStates.count))
+        }
+        sequence.hiddenStates.withUnsafeMutableBufferPointer { record in
+            for (slot, capture) in recordedCaptures.enumerated() {
+                let source = target.capturedHiddenStates(capture).baseAddress!
+                for (row, position) in positions.enumerated() {
+                    (record.baseAddress! + position * width + slot * h).update(from: source + (firstRow + row) * h, count: h)
+                }
+            }
         }
     }
 }

@@ -61,4 +61,6 @@ public struct RequestOutput: Sendable, Equatable {
     public var outputs: [CompletionOutput]
     public var finished: Bool
     public var metrics: RequestMetrics
+    /// The recorded hidden states (`EngineOptions.recordHiddenStates`), on the final output.
+    public var hiddenStates: HiddenStateRecord?
 }

@@ -27,6 +27,9 @@ final class ScheduledSequence {
     /// KV sequences of the target and of the draft, while the request holds blocks.
     var targetSequence: KVCache.SequenceID?
     var draftSequence: KVCache.SequenceID?
+    /// Hidden states recorded at each computed position, `[position, recorded width]`
+    /// (empty unless the engine records; `ModelRunner` writes them).
+    var hiddenStates: [Float] = []
 
     init(arrival: Int, prompt: [Int], params: SamplingParams = SamplingParams(temperature: 0), speculates: Bool = false) {
         precondition(!prompt.isEmpty)

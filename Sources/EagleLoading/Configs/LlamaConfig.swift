@@ -68,6 +68,11 @@ public struct LlamaConfig: Sendable, Equatable {
         try validate(file: json.file)
     }
 
+    /// The default EAGLE-3 aux layers `(2, L/2, L-3)` (EAGLE3_SPEC.md §2.5).
+    public var defaultAuxLayers: [Int] {
+        Array(Set([2, layerCount / 2, layerCount - 3])).sorted()
+    }
+
     /// RoPE parameters from either the 5.x `rope_parameters` or the 4.x `rope_theta`/`rope_scaling` keys.
     public static func rope(_ json: JSONFile, defaultTheta: Double) throws -> (Float, RopeScaling) {
         if let parameters = try json.optionalObject("rope_parameters") {

@@ -1,7 +1,7 @@
 /// Element types a safetensors file may hold that the engine reads.
 public enum DType: String, Sendable, CaseIterable {
     case f32 = "F32", f16 = "F16", bf16 = "BF16"
-    case i64 = "I64", i32 = "I32", bool = "BOOL"
+    case i64 = "I64", i32 = "I32", u8 = "U8", bool = "BOOL"
 
     /// Bytes per element.
     public var size: Int {
@@ -9,7 +9,7 @@ public enum DType: String, Sendable, CaseIterable {
         case .f32, .i32: 4
         case .f16, .bf16: 2
         case .i64: 8
-        case .bool: 1
+        case .u8, .bool: 1
         }
     }
 

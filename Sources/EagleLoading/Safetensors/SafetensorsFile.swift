@@ -144,7 +144,7 @@ public final class SafetensorsFile: @unchecked Sendable {
                 buffer.pointer[i] = Float(bfloat16Bits: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
             }
             return buffer.tensor(shape: info.shape)
-        case .i64, .i32, .bool:
+        case .i64, .i32, .u8, .bool:
             throw LoadError.dtypeMismatch(file: path, tensor: name, expected: "F32, F16 or BF16", actual: info.dtype.rawValue)
         }
     }
@@ -164,15 +164,16 @@ public final class SafetensorsFile: @unchecked Sendable {
         return WeightMatrix(shape: info.shape, bf16: buffer)
     }
 
-    /// An integer table (I64 or I32), e.g. EAGLE-3's `d2t`.
+    /// An integer table (I64, I32 or U8), e.g. EAGLE-3's `d2t`.
     public func integers(_ name: String) throws -> [Int] {
         let info = try info(name)
         let bytes = rawBytes(info)
         switch info.dtype {
         case .i64: return (0..<bytes.count / 8).map { Int(bytes.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
         case .i32: return (0..<bytes.count / 4).map { Int(bytes.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
+        case .u8: return bytes.map { Int($0) }
         default:
-            throw LoadError.dtypeMismatch(file: path, tensor: name, expected: "I64 or I32", actual: info.dtype.rawValue)
+            throw LoadError.dtypeMismatch(file: path, tensor: name, expected: "I64, I32 or U8", actual: info.dtype.rawValue)
         }
     }
 

@@ -114,12 +114,7 @@ public struct WeightMatrix: @unchecked Sendable {
     /// `tensor` rounded to bfloat16 (to nearest even; NaN stays NaN).
     public static func roundingToBFloat16(_ tensor: FloatTensor) -> WeightMatrix {
         let buffer = AlignedBuffer<UInt16>(count: tensor.count, initialize: false)
-        for i in 0..<tensor.count {
-            let bits = tensor.pointer[i].bitPattern
-            buffer.pointer[i] = tensor.pointer[i].isNaN
-                ? UInt16(bits >> 16) | 0x40
-                : UInt16((bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
-        }
+        for i in 0..<tensor.count { buffer.pointer[i] = tensor.pointer[i].bfloat16Bits }
         return WeightMatrix(shape: tensor.shape, bf16: buffer)
     }
 
@@ -140,11 +135,6 @@ public struct WeightMatrix: @unchecked Sendable {
         }
         return buffer
     }
-}
-
-extension Float {
-    /// The float32 whose high half is the bfloat16 `bits` (exact).
-    init(bfloat16Bits bits: UInt16) { self.init(bitPattern: UInt32(bits) << 16) }
 }
 
 extension AlignedBuffer {

@@ -63,7 +63,7 @@ public final class Eagle3Draft: Sendable {
         guard c.targetHiddenSize == t.hiddenSize else {
             throw DraftCompatibilityError.hiddenSizeMismatch(draft: c.targetHiddenSize, target: t.hiddenSize)
         }
-        let aux = Array(Set(c.auxLayerIDs ?? target.defaultAuxLayers)).sorted()
+        let aux = Array(Set(c.auxLayerIDs ?? target.config.defaultAuxLayers)).sorted()
         for layer in aux where layer < 0 || layer >= t.layerCount {
             throw DraftCompatibilityError.auxLayerOutOfRange(layer: layer, targetLayers: t.layerCount)
         }

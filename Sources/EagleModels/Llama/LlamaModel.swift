@@ -47,10 +47,4 @@ public final class LlamaModel: Sendable {
         }
         return layers + weights.finalNorm.count * float + weights.lmHead.byteCount
     }
-
-    /// The default EAGLE-3 aux layers `(2, L/2, L-3)` (EAGLE3_SPEC.md §2.5).
-    public var defaultAuxLayers: [Int] {
-        let l = config.layerCount
-        return Array(Set([2, l / 2, l - 3])).sorted()
-    }
 }
