@@ -70,7 +70,9 @@ struct DistillCommand: ParsableCommand {
         try checkSettings(in: directory, auxLayers: aux, stops: stops)
 
         let shardCount = (items.count + shardSize - 1) / shardSize
-        let pending = ((skip / shardSize)..<max(shardCount, skip / shardSize)).filter { !FileManager.default.fileExists(atPath: DistillShard.url(directory, $0).path) }
+        let pending = ((skip / shardSize)..<max(shardCount, skip / shardSize)).filter {
+            !FileManager.default.fileExists(atPath: DistillShard.url(directory, $0).path)
+        }
         Console.status("\(items.count) prompts, \(shardCount) shards of \(shardSize) in \(out): \(pending.count) to make")
         guard !pending.isEmpty else { return }
         let llm = try LLM(model: modelDirectory, options: EngineOptions(

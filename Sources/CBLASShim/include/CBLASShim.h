@@ -111,8 +111,9 @@ typedef struct {
 void eagle_attention_rows(const eagle_attention_batch *batch);
 
 /// Runs `body(context, begin, end, part)` over `[0, count)` split into contiguous ranges
-/// across the shim's persistent worker threads (the caller runs part 0); range boundaries
-/// are multiples of `grain`; `part` < `eagle_parallel_parts()` identifies the share.
+/// across the shim's persistent worker threads; range boundaries are multiples of `grain`;
+/// `part` < `eagle_parallel_parts()` identifies the share. Each share runs once, on whichever
+/// thread claims it first (the caller included), so a descheduled worker delays nothing.
 void eagle_parallel_for(void (*body)(void *, int, int, int), void *context, int count, int grain);
 
 /// The same, with ranges handed out on demand (each thread claims half its share of what is
