@@ -80,7 +80,9 @@ final class ModelRunner {
             } else {
                 sequence.numComputed = work.startPosition + work.count
             }
-            if !recordedLayers.isEmpty { record(sequence, positions: work.startPosition..<sequence.numComputed, firstRow: rowOffsets[i]) }
+            if !recordedLayers.isEmpty {
+                record(sequence, positions: work.startPosition..<sequence.numComputed, firstRow: rowOffsets[i])
+            }
             emittedRanges.append(first..<emitted.count)
         }
     }
