@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "EagleKernelsTests", dependencies: ["EagleKernels"]),
         .testTarget(name: "EagleLoadingTests", dependencies: ["EagleLoading", "EagleTestSupport"]),
         .testTarget(name: "EagleTokenizerTests", dependencies: ["EagleTokenizer", "EagleTestSupport"], resources: [.copy("Fixtures")]),
-        .target(name: "EagleTestSupport", dependencies: ["EagleLoading"], path: "Tests/EagleTestSupport"),
+        .target(name: "EagleTestSupport", dependencies: ["EagleLoading", "EagleModels"], path: "Tests/EagleTestSupport"),
         .testTarget(name: "EagleModelsTests", dependencies: ["EagleModels", "EagleTestSupport"]),
         .testTarget(name: "EagleEngineTests", dependencies: ["EagleEngine", "EagleTestSupport"]),
         // Runs the built `eagle` binary; depends on it so that it is built first.

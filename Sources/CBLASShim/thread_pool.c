@@ -30,7 +30,6 @@ static job_t current_job;
 static atomic_int next_block;          // balanced jobs: the first block nobody has claimed
 static atomic_int next_part;           // static jobs: the first part nobody has claimed
 static atomic_uint job_state;
-static unsigned generation;            // of the latest job (written under job_lock)
 static int thread_count = 1;          // including the caller
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -136,7 +135,8 @@ static void parallel_for(void (*body)(void *, int, int, int), void *context, int
     current_job = (job_t){body, context, count, grain, parts, balanced};
     atomic_store_explicit(&next_block, 0, memory_order_relaxed);
     atomic_store_explicit(&next_part, 0, memory_order_relaxed);
-    generation = (generation + 1) & 0xffffffu;
+    // Only the caller holding job_lock changes the generation: the next one follows the last.
+    unsigned generation = ((atomic_load_explicit(&job_state, memory_order_relaxed) >> 8) + 1) & 0xffffffu;
     pthread_mutex_lock(&sleep_lock);
     atomic_store_explicit(&job_state, generation << 8, memory_order_release);
     pthread_cond_broadcast(&sleep_cond);

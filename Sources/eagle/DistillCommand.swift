@@ -83,7 +83,7 @@ struct DistillCommand: ParsableCommand {
         let maxTokens = sampling.maxTokens
         var indices: [Int] = [], ids: [[Int]] = [], params: [SamplingParams] = []
         for shard in pending {
-            for i in (shard * shardSize)..<min(items.count, (shard + 1) * shardSize) {
+            for i in promptRange(ofShard: shard, promptCount: items.count) {
                 indices.append(i)
                 ids.append(Array(try renderedIDs(items[i], llm).suffix(maxPromptTokens)))
                 // One token past the limit, so the last kept token has run through the model too;
@@ -109,7 +109,7 @@ struct DistillCommand: ParsableCommand {
                 promptIndex: indexOffset + i, chat: items[i].chat ?? true, promptTokens: output.promptTokenIDs.count,
                 tokens: sequence, states: Array(states.values.prefix(min(states.positions, sequence.count) * states.width)),
                 stopped: response.last.map(stops.contains) ?? false, responseText: llm.tokenizer.decode(response)))
-            let expected = min(items.count, (shard + 1) * shardSize) - shard * shardSize
+            let expected = promptRange(ofShard: shard, promptCount: items.count).count
             guard var done = shards[shard], done.samples.count == expected else { return }
             shards[shard] = nil
             done.samples.sort { $0.promptIndex < $1.promptIndex }
@@ -122,6 +122,11 @@ struct DistillCommand: ParsableCommand {
                                   shard, expected, written, pending.count, tokens, responseTokens, seconds / 60,
                                   Double(responseTokens) / seconds))
         }
+    }
+
+    /// The prompt indices shard `shard` holds.
+    private func promptRange(ofShard shard: Int, promptCount: Int) -> Range<Int> {
+        (shard * shardSize)..<min(promptCount, (shard + 1) * shardSize)
     }
 
     /// The prompt's ids as the recipe renders them: the chat template unless the line says
@@ -146,7 +151,8 @@ struct DistillCommand: ParsableCommand {
         let data = try JSONSerialization.data(withJSONObject: settings, options: options)
         if let existing = try? Data(contentsOf: url) {
             // Compared as written, so that number types do not matter.
-            let written = (try? JSONSerialization.jsonObject(with: existing)).flatMap { try? JSONSerialization.data(withJSONObject: $0, options: options) }
+            let written = (try? JSONSerialization.jsonObject(with: existing))
+                .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: options) }
             guard written == data else {
                 throw CLIError("\(out) holds shards made with different settings (\(url.path)); use another --out")
             }

@@ -46,18 +46,9 @@ import Testing
         }
     }
 
-    /// Layers 1, 4, 6 and 8 (after the last) at every position, from one forward.
+    /// Layers 1, 4, 6 (the aux layers asked for) and 8 (after the last) at every position.
     static func reference(_ model: LlamaModel, tokens: [Int]) throws -> (aux: [Float], last: [Float]) {
-        let context = LlamaContext(model: model, cacheCapacity: 256)
-        try context.captureHiddenStates(enteringLayers: [1, 4, 6, 8])
-        var batch = ForwardBatch()
-        batch.append(sequence: context.cache.addSequence(), tokens: tokens, startPosition: 0)
-        try context.forward(batch)
-        var aux: [Float] = []
-        for p in tokens.indices {
-            for i in 0..<3 { aux += context.capturedHiddenStates(i)[(p * 64)..<((p + 1) * 64)] }
-        }
-        return (aux, Array(context.capturedHiddenStates(3)))
+        (try capturedStates(model, tokens: tokens, layers: [1, 4, 6]), try capturedStates(model, tokens: tokens, layers: [8]))
     }
 
     /// bf16 rounding (2^-8 relative at most) plus F32 noise between kernels.

@@ -23,24 +23,6 @@ import Testing
                                                             kvCacheTokens: kvCacheTokens, recordHiddenStates: layers))
     }
 
-    /// The states of `layers` at every position of `tokens`, from one forward.
-    static func reference(_ model: LlamaModel, tokens: [Int]) throws -> [Float] {
-        let context = LlamaContext(model: model, cacheCapacity: 256)
-        try context.captureHiddenStates(enteringLayers: layers)
-        var batch = ForwardBatch()
-        batch.append(sequence: context.cache.addSequence(), tokens: tokens, startPosition: 0)
-        try context.forward(batch)
-        let h = model.config.hiddenSize
-        var values: [Float] = []
-        for position in tokens.indices {
-            for layer in layers {
-                let captured = context.capturedHiddenStates(context.capturedLayers.firstIndex(of: layer)!)
-                values.append(contentsOf: captured[(position * h)..<((position + 1) * h)])
-            }
-        }
-        return values
-    }
-
     static func check(_ llm: LLM, _ outputs: [RequestOutput]) throws {
         for output in outputs {
             let record = try #require(output.hiddenStates)
@@ -48,7 +30,7 @@ import Testing
             #expect(record.layers == layers)
             #expect(record.hiddenSize == llm.model.config.hiddenSize)
             #expect(record.positions == tokens.count - 1)
-            let expected = try reference(llm.model, tokens: Array(tokens.dropLast()))
+            let expected = try capturedStates(llm.model, tokens: Array(tokens.dropLast()), layers: layers)
             // Decode rows and prefill chunks go through different kernels (rowwise vs sgemm).
             #expect(maxAbsDifference(record.values, expected) < 1e-4, "request \(output.requestID)")
         }

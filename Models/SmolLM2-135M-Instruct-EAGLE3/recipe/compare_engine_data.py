@@ -2,11 +2,13 @@
 """Checks data made by `eagle distill` (the engine) against transformers.
 
 For the first --samples samples of a data directory:
+  * one transformers forward over the stored ids (capture_hidden of generate_data.py) gives
+    the aux and final pre-norm states; the logits follow from the latter (norm + lm_head, as
+    generate_data.py --check verifies);
   * the response: every response token must be transformers' argmax given the tokens before
-    it (one forward over the stored ids), except at a near tie of the target's logits (top-2
-    margin < --tie-margin), where F32 rounding may pick either;
-  * the hidden states: one transformers forward over the stored ids (capture_hidden of
-    generate_data.py); the stored bf16 states must equal transformers' fp32 states up to
+    it, except at a near tie of the target's logits (top-2 margin < --tie-margin), where F32
+    rounding may pick either;
+  * the hidden states: the stored bf16 states must equal transformers' fp32 states up to
     bf16 rounding plus F32 noise (|diff| <= --rtol * |ref| + --atol), on the rows the
     engine ran (all but the last row of a response that stopped early, which is zero and
     outside the loss mask).
@@ -39,9 +41,9 @@ def parse_args():
 
 
 @torch.inference_mode()
-def first_divergence(model, ids, prompt_len, response):
-    """Index of the first response token transformers would not pick, and whether it is a near tie."""
-    logits = model(input_ids=torch.tensor([ids])).logits[0].float()
+def first_divergence(model, last, prompt_len, response):
+    """Index of the first response token transformers would not pick, and its top-2 logit margin."""
+    logits = model.lm_head(model.model.norm(last)).float()
     for j, token in enumerate(response):
         row = logits[prompt_len - 1 + j]
         top2 = row.topk(2)
@@ -72,13 +74,13 @@ def main():
             response = ids[P:]
             mask = t["loss_mask"][a:b].bool()
             ran = len(ids) if bool(mask[-1]) else len(ids) - 1
+            (aux, last), = capture_hidden(model, [ids], aux_layers, 4096)
             # greedy agreement
-            j, margin = first_divergence(model, ids, P, response)
+            j, margin = first_divergence(model, last, P, response)
             if j is not None and margin >= args.tie_margin:
                 print(f"sample {row['prompt_index']}: token {j} differs from transformers' argmax (margin {margin:.3f})")
                 failures += 1
             # hidden states
-            (aux, last), = capture_hidden(model, [ids], aux_layers, 4096)
             ref = torch.cat([aux, last], dim=-1)[:ran]
             got = torch.cat([t["hidden_states"][a:b], t["verifier_last_hidden_states"][a:b]], dim=-1).float()[:ran]
             diff = (got - ref).abs()
