@@ -86,6 +86,7 @@ struct BenchCommand: ParsableCommand {
             baselineTokensPerSecond: Double(baselineTokens) / baselineSeconds,
             speculativeTokensPerSecond: Double(speculativeTokens) / speculativeSeconds,
             metrics: metrics, outputsIdentical: sampling.temperature == 0 ? identical : nil, probe: probe,
+            decodeForwards: llm.stats.forwards[1], verifyForwards: llm.stats.forwards[llm.numSpeculativeTokens + 1],
             threads: Linear.threadCount)
         if let svg { try report.acceptanceChart().write(toFile: svg, atomically: true, encoding: .utf8) }
         Console.write(json ? try report.json() + "\n" : report.text())

@@ -11,9 +11,19 @@ struct BenchReport {
     /// Whether speculative and plain outputs matched token for token (greedy runs only).
     var outputsIdentical: Bool?
     var probe: ForwardCostProbe
+    /// The target forwards of the runs themselves: 1-token steps (plain decoding) and
+    /// (k + 1)-token steps (verification), if both happened.
+    var decodeForwards: EngineStats.ForwardTime?
+    var verifyForwards: EngineStats.ForwardTime?
     var threads: Int
 
     var speedup: Double { speculativeTokensPerSecond / baselineTokensPerSecond }
+
+    /// Mean (k + 1)-token forward ÷ mean 1-token forward, over the runs' own steps.
+    var verifyCostRatioInRun: Double? {
+        guard let decode = decodeForwards, let verify = verifyForwards else { return nil }
+        return verify.meanSeconds / decode.meanSeconds
+    }
 
     func json() throws -> String {
         let object: [String: Any] = [
@@ -33,6 +43,9 @@ struct BenchReport {
             "draft_seconds": metrics.draftSeconds,
             "sampling_seconds": metrics.samplingSeconds,
             "verify_forward_cost_ratio": probe.verifyCostRatio,
+            "verify_forward_cost_ratio_in_run": verifyCostRatioInRun.map { $0 as Any } ?? NSNull(),
+            "decode_forward_ms_in_run": decodeForwards.map { $0.meanSeconds * 1e3 as Any } ?? NSNull(),
+            "verify_forward_ms_in_run": verifyForwards.map { $0.meanSeconds * 1e3 as Any } ?? NSNull(),
             "decode_weight_gb_per_second": probe.decodeBytesPerSecond / 1e9,
             "sgemv_probe_gb_per_second": probe.sgemvBytesPerSecond / 1e9,
             "sgemv_probe_best_gb_per_second": probe.sgemvBestBytesPerSecond / 1e9,
@@ -57,11 +70,17 @@ struct BenchReport {
         drafts / draft tokens / accepted   \(metrics.numDrafts) / \(metrics.numDraftTokens) / \(metrics.numAcceptedTokens)
         time: target \(String(format: "%.2f", metrics.targetSeconds)) s, draft \(String(format: "%.2f", metrics.draftSeconds)) s, sampling \(String(format: "%.2f", metrics.samplingSeconds)) s
         outputs identical          \(outputsIdentical.map(String.init) ?? "n/a (sampled: same distribution, not the same tokens)")
-        verify forward (\(probe.verifyTokens) tokens) ÷ decode forward   \(String(format: "%.2f", probe.verifyCostRatio))
+        verify forward (\(probe.verifyTokens) tokens) ÷ decode forward   \(String(format: "%.2f", probe.verifyCostRatio)) (probe), \(inRun) (in the runs)
         decode weight stream       \(String(format: "%.1f", probe.decodeBytesPerSecond / 1e9)) GB/s = \(String(format: "%.0f", 100 * probe.decodeOverSgemv)) % of the sgemv probe (median \(String(format: "%.1f", probe.sgemvBytesPerSecond / 1e9)), best \(String(format: "%.1f", probe.sgemvBestBytesPerSecond / 1e9)) GB/s)
         threads                    \(threads)
 
         """
+    }
+
+    /// The in-run verify ratio with the mean forwards it divides.
+    private var inRun: String {
+        guard let ratio = verifyCostRatioInRun, let decode = decodeForwards, let verify = verifyForwards else { return "n/a" }
+        return String(format: "%.2f = %.1f ms ÷ %.1f ms", ratio, verify.meanSeconds * 1e3, decode.meanSeconds * 1e3)
     }
 
     /// A bar chart of per-position acceptance rates.

@@ -121,6 +121,6 @@ import Testing
             #expect(drafts.allSatisfy { greedy, count in count == (greedy ? 1 : 4) })
             try core.runToCompletion()
         }
-        #expect(try llm.core.withCore { $0.greedyDraftCount } == 4)
+        #expect(llm.core.withCore { $0.greedyDraftCount } == 4)
     }
 }

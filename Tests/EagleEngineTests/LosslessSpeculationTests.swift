@@ -53,6 +53,24 @@ import Testing
         #expect(blocks.target == 0 && blocks.draft == 0)
     }
 
+    @Test func statsTimeForwardsBySize() throws {
+        // `eagle bench` divides the mean (k + 1)-token forward by the mean 1-token forward.
+        let llm = try Self.engine(model: Self.tinyModel, k: 4, seed: 9, draftVocabSize: 64)
+        let prompts = [[5, 17, 300], [42, 7, 99]]
+        var verifySteps = 0
+        for prompt in prompts {
+            _ = try Self.generate(llm, prompt: prompt, maxTokens: 20, speculate: false)
+            verifySteps += try Self.generate(llm, prompt: prompt, maxTokens: 20, speculate: true).metrics.numDrafts
+        }
+        let forwards = llm.stats.forwards
+        #expect(Set(forwards.keys) == [1, 3, 5])
+        #expect(forwards[3]?.count == 2 * prompts.count)   // the prefills
+        #expect(forwards[1]?.count == 19 * prompts.count)  // plain decode steps
+        #expect(forwards[5]?.count == verifySteps)
+        #expect(forwards.values.reduce(0) { $0 + $1.count } == llm.stats.steps)
+        #expect(forwards.values.allSatisfy { $0.seconds > 0 && $0.meanSeconds == $0.seconds / Double($0.count) })
+    }
+
     @Test func verifyRowsEqualSingleTokenDecoding() throws {
         // The property losslessness rests on: a row's logits do not depend on the batch.
         let model = try LlamaModel(directory: TestPaths.fixtures.appendingPathComponent("tiny-llama"))

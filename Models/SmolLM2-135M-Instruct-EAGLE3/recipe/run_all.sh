@@ -16,7 +16,8 @@
 # PROMPTS and INDEX_OFFSET (another prompt file, e.g. prompts/magpie.jsonl, with its indices shifted
 # past those of prompts/train.jsonl), TTT_STEPS (unrolled training-time-test steps, default 3),
 # VOCAB_FROM (take the draft vocabulary from this safetensors file, e.g. ../model.safetensors, the
-# shipped head's), NEW_PROMPTS_ONLY=1 (INIT_FROM a head without its split.json, e.g. INIT_FROM=..),
+# shipped head's), TRAIN_LM_HEAD=1 (train the draft lm_head too; speculators keeps it frozen at
+# the verifier's rows), NEW_PROMPTS_ONLY=1 (INIT_FROM a head without its split.json, e.g. INIT_FROM=..),
 # DATA_ONLY=1 (stop after the data stage, to make several data directories for one run) and
 # ENGINE=1 (make the data with `eagle distill`: the engine decodes all prompts together and records
 # the hidden states as it goes; EAGLE is its binary, default the release build of this checkout;
@@ -65,7 +66,8 @@ else
       --epochs "${EPOCHS:-4}" --time-budget-min "${BUDGET_MIN:-115}" ${MAX_LEN:+--max-len "$MAX_LEN"} \
       ${LR:+--lr "$LR"} ${INIT_FROM:+--init-from "$INIT_FROM"} ${MAX_STEPS:+--max-steps "$MAX_STEPS"} \
       ${TTT_STEPS:+--ttt-steps "$TTT_STEPS"} ${VOCAB_FROM:+--vocab "$VOCAB_FROM"} \
-      $([[ ${NEW_PROMPTS_ONLY:-0} == 1 ]] && echo --new-prompts-only)
+      $([[ ${NEW_PROMPTS_ONLY:-0} == 1 ]] && echo --new-prompts-only) \
+      $([[ ${TRAIN_LM_HEAD:-0} == 1 ]] && echo --train-lm-head)
 fi
 "$PY" export.py --trained "$TRAIN/final" --out "$OUT" --data "$DATA"
 echo "head written to $(cd "$OUT" && pwd)"

@@ -88,7 +88,8 @@ def parse_args(argv=None):
     ap.add_argument("--no-resume", action="store_true")
     ap.add_argument("--init-from", default=None,
                     help="start from a trained head (a train.py final/ directory or an exported head): fc, decoder layer and norm "
-                         "weights are loaded; d2t/t2d/lm_head come from --vocab, embed from the verifier. The "
+                         "weights are loaded, and its lm_head when its d2t equals --vocab's; d2t/t2d come from --vocab, "
+                         "embed from the verifier. The "
                          "head's split.json (next to DIR) keeps its validation prompts out of training")
     ap.add_argument("--new-prompts-only", action="store_true",
                     help="--init-from a head whose split.json is gone (e.g. the exported head): no check is "
@@ -304,7 +305,11 @@ def main():
     model = build_model(args, vocab)
     if args.init_from:
         warm = load_file(str(pathlib.Path(args.init_from) / "model.safetensors"))
-        n = load_weights(model, warm, ("fc.", "layers.", "norm."), f"--init-from {args.init_from}")
+        # The lm_head rows belong to a vocabulary: carried over (e.g. trained with --train-lm-head)
+        # only when the head drafts over the same one; otherwise they stay the verifier's rows.
+        same_vocab = "d2t" in warm and torch.equal(warm["d2t"].long(), vocab["d2t"].long())
+        prefixes = ("fc.", "layers.", "norm.") + (("lm_head.",) if same_vocab else ())
+        n = load_weights(model, warm, prefixes, f"--init-from {args.init_from}")
         print(f"initialized {n} tensors from {args.init_from}", file=sys.stderr)
     hidden_size = model.hidden_size
     n_aux = len(model.config.eagle_aux_hidden_state_layer_ids)

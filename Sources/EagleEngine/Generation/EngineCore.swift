@@ -122,6 +122,7 @@ final class EngineCore {
             abortAll()
             throw error
         }
+        stats.recordForward(tokens: step.tokenCount, seconds: runner.forwardSeconds)
         var finished: [EngineRequest] = []
         for (i, work) in step.work.enumerated() {
             let request = requests[ObjectIdentifier(work.sequence)]!

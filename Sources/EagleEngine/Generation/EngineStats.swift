@@ -13,6 +13,17 @@ public struct EngineStats: Sendable, Equatable {
     /// Most target KV blocks held at once, and the pool size.
     public var peakKVBlocks = 0
     public var kvBlocks = 0
+    /// Target forward passes by the number of tokens in their step (1: a plain decode step;
+    /// k + 1: one request verifying k drafts).
+    public var forwards: [Int: ForwardTime] = [:]
+
+    /// How many forwards of one size ran, and their seconds in total.
+    public struct ForwardTime: Sendable, Equatable {
+        public var count = 0
+        public var seconds = 0.0
+
+        public var meanSeconds: Double { count > 0 ? seconds / Double(count) : 0 }
+    }
 
     public init() {}
 
@@ -29,5 +40,10 @@ public struct EngineStats: Sendable, Equatable {
         maxBatchSize = max(maxBatchSize, step.work.count)
         preemptions += step.preempted.count
         peakKVBlocks = max(peakKVBlocks, usedBlocks)
+    }
+
+    mutating func recordForward(tokens: Int, seconds: Double) {
+        forwards[tokens, default: ForwardTime()].count += 1
+        forwards[tokens, default: ForwardTime()].seconds += seconds
     }
 }
