@@ -78,7 +78,6 @@ public final class LLM: Sendable {
         let rows = options.speculative?.verifyRowBudget ?? SpeculativeConfig.defaultVerifyRowBudget
         core = SerializedCore(try EngineCore(model: model, tokenizer: tokenizer, maxModelLength: length, kvCacheTokens: pool,
                                              draft: draft, speculativeTokens: k, verifyRowBudget: rows,
-                                             draftMinProbability: options.speculative?.draftMinProbability ?? 0,
                                              scheduler: options.scheduler, recordHiddenStates: options.recordHiddenStates))
     }
 

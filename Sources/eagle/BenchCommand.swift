@@ -83,7 +83,6 @@ struct BenchCommand: ParsableCommand {
         let probe = try ForwardCostProbe.measure(model: llm.model, verifyTokens: llm.numSpeculativeTokens + 1)
         let report = BenchReport(
             numPrompts: items.count, numSpeculativeTokens: llm.numSpeculativeTokens,
-            draftMinProbability: config.draftMinProbability ?? 0,
             baselineTokensPerSecond: Double(baselineTokens) / baselineSeconds,
             speculativeTokensPerSecond: Double(speculativeTokens) / speculativeSeconds,
             metrics: metrics, outputsIdentical: sampling.temperature == 0 ? identical : nil, probe: probe,

@@ -5,8 +5,6 @@ import Foundation
 struct BenchReport {
     var numPrompts: Int
     var numSpeculativeTokens: Int
-    /// `--draft-p-min` (0: always k drafts).
-    var draftMinProbability: Float
     var baselineTokensPerSecond: Double
     var speculativeTokensPerSecond: Double
     var metrics: SpeculationMetrics
@@ -31,7 +29,6 @@ struct BenchReport {
         let object: [String: Any] = [
             "num_prompts": numPrompts,
             "num_speculative_tokens": numSpeculativeTokens,
-            "draft_p_min": Double(draftMinProbability),
             "baseline_tokens_per_second": baselineTokensPerSecond,
             "speculative_tokens_per_second": speculativeTokensPerSecond,
             "speedup": speedup,
@@ -63,7 +60,7 @@ struct BenchReport {
         let perPosition = metrics.perPositionAcceptanceRate.map { String(format: "%.3f", $0) }.joined(separator: ", ")
         return """
         prompts                    \(numPrompts)
-        speculative tokens (k)     \(numSpeculativeTokens)\(draftMinProbability > 0 ? " (fewer below draft probability \(draftMinProbability))" : "")
+        speculative tokens (k)     \(numSpeculativeTokens)
         baseline tokens/s          \(String(format: "%.2f", baselineTokensPerSecond))
         speculative tokens/s       \(String(format: "%.2f", speculativeTokensPerSecond))
         speedup                    \(String(format: "%.3f", speedup))x

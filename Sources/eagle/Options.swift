@@ -78,9 +78,6 @@ struct SpeculationOptions: ParsableArguments {
     @Option(name: .long, help: "Draft tokens per step (default: the head's, else 5).")
     var numSpeculativeTokens: Int?
 
-    @Option(name: .long, help: "Stop drafting at a draft token the head gives less than this probability (default 0: always k).")
-    var draftPMin: Float?
-
     @Option(name: .long, help: "vLLM-style speculative config JSON.")
     var speculativeConfig: String?
 
@@ -89,12 +86,10 @@ struct SpeculationOptions: ParsableArguments {
 
     func validate() throws {
         if draft != nil, speculativeConfig != nil { throw ValidationError("give --draft or --speculative-config, not both") }
-        if noSpeculation, draft != nil || speculativeConfig != nil || numSpeculativeTokens != nil || draftPMin != nil {
-            throw ValidationError("--no-speculation cannot be combined with --draft, --speculative-config, --num-speculative-tokens or --draft-p-min")
+        if noSpeculation, draft != nil || speculativeConfig != nil || numSpeculativeTokens != nil {
+            throw ValidationError("--no-speculation cannot be combined with --draft, --speculative-config or --num-speculative-tokens")
         }
-        if speculativeConfig != nil, draftPMin != nil { throw ValidationError("give draft_p_min inside --speculative-config, not --draft-p-min") }
         if let k = numSpeculativeTokens, !(1...15).contains(k) { throw ValidationError("--num-speculative-tokens must be in 1…15") }
-        if let p = draftPMin, !(0..<1).contains(p) { throw ValidationError("--draft-p-min must be in [0, 1)") }
     }
 
     /// The configured speculation, or nil. `defaultModel` says whether the target is the
@@ -114,13 +109,12 @@ struct SpeculationOptions: ParsableArguments {
             directory = draft
         } else if defaultModel, let shipped = DefaultModel.shippedDraft {
             directory = shipped.path
-        } else if numSpeculativeTokens != nil || draftPMin != nil {
-            throw ValidationError("--num-speculative-tokens and --draft-p-min need --draft (or the default model with its shipped head)")
+        } else if numSpeculativeTokens != nil {
+            throw ValidationError("--num-speculative-tokens needs --draft (or the default model with its shipped head)")
         } else {
             return nil
         }
-        return SpeculativeConfig(method: "eagle3", model: directory, numSpeculativeTokens: numSpeculativeTokens,
-                                 draftMinProbability: draftPMin)
+        return SpeculativeConfig(method: "eagle3", model: directory, numSpeculativeTokens: numSpeculativeTokens)
     }
 }
 

@@ -139,13 +139,6 @@ enum EagleBinary {
         let bench = try EagleBinary.run(["bench", "--model", model, "--prompts", "/nonexistent.jsonl", "--concurrency", "0"])
         #expect(bench.status != 0)
         #expect(bench.stderr.contains("--concurrency"))
-        let pMin = try EagleBinary.run(["generate", "--model", model, "--draft", "/tmp", "--draft-p-min", "1", "hi"])
-        #expect(pMin.status != 0)
-        #expect(pMin.stderr.contains("--draft-p-min"))
-        let json = try EagleBinary.run(["generate", "--model", model, "--speculative-config",
-                                        #"{"method": "eagle3", "model": "/tmp", "draft_p_min": -0.5}"#, "hi"])
-        #expect(json.status != 0)
-        #expect(json.stderr.contains("draft_p_min"))
     }
 
     /// The default model speculates with the head shipped in `Models/`, unless told not to.
@@ -156,10 +149,7 @@ enum EagleBinary {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             return try #require(object["num_drafts"] as? Int)
         }
-        let always = try drafts([])
-        #expect(always > 0)
+        #expect(try drafts([]) > 0)
         #expect(try drafts(["--no-speculation"]) == 0)
-        // Hardly any draft token reaches probability 0.999999: most steps then draft nothing.
-        #expect(try drafts(["--draft-p-min", "0.999999"]) < always)
     }
 }

@@ -13,12 +13,11 @@ import Testing
     /// An engine on `model` speculating with a random head (draft vocabulary `draftVocabSize`).
     static func engine(model: URL, k: Int, seed: UInt64, draftVocabSize: Int, layout: RandomEagle3Head.Layout = .speculators,
                        maxModelLength: Int = 256, scheduler: SchedulerConfig = SchedulerConfig(),
-                       kvCacheTokens: Int? = nil, draftMinProbability: Float? = nil) throws -> LLM {
+                       kvCacheTokens: Int? = nil) throws -> LLM {
         let config = try LlamaModel(directory: model).config
         let head = try RandomEagle3Head.write(target: config, draftVocabSize: draftVocabSize, seed: seed, layout: layout)
         return try LLM(model: model, options: EngineOptions(
-            maxModelLength: maxModelLength,
-            speculative: SpeculativeConfig(model: head.path, numSpeculativeTokens: k, draftMinProbability: draftMinProbability),
+            maxModelLength: maxModelLength, speculative: SpeculativeConfig(model: head.path, numSpeculativeTokens: k),
             scheduler: scheduler, kvCacheTokens: kvCacheTokens))
     }
 
@@ -52,54 +51,6 @@ import Testing
         }
         let blocks = llm.usedKVBlocks
         #expect(blocks.target == 0 && blocks.draft == 0)
-    }
-
-    /// The drafts of a fresh request after its first step, and the probability the head gave
-    /// the last of them.
-    static func firstDrafts(_ llm: LLM, prompt: [Int]) throws -> (drafts: [Int], lastProbability: Float) {
-        try llm.core.withCore { core in
-            try core.add(requestID: "0", prompt: nil, promptTokenIDs: prompt,
-                         params: SamplingParams(temperature: 0, maxTokens: 20, ignoreEOS: true))
-            try core.step()
-            let drafts = core.scheduler.running[0].drafts
-            let probability = core.proposer!.context.draftProbability(row: 0)
-            let logits = core.proposer!.context.logits(row: 0)
-            let softmaxOfArgmax = 1 / logits.reduce(0.0) { $0 + exp(Double($1 - logits.max()!)) }
-            #expect(abs(Double(probability) - softmaxOfArgmax) < 1e-6 * softmaxOfArgmax)
-            core.abortAll()
-            return (drafts, probability)
-        }
-    }
-
-    @Test(arguments: [Float(0.05), 0.09, 0.11, 0.2])   // keeps 4, 2, 3 and 0 of this head's first drafts
-    func draftMinProbabilityStopsAtTheFirstUnlikelyDraft(threshold: Float) throws {
-        // The chain of k = 1…4 drafts and each one's probability, from engines that always draft k.
-        var chain: [Int] = [], probabilities: [Float] = []
-        let prompt = [5, 17, 300, 42]
-        for k in 1...4 {
-            let (drafts, probability) = try Self.firstDrafts(try Self.engine(model: Self.tinyModel, k: k, seed: 3, draftVocabSize: 64),
-                                                            prompt: prompt)
-            #expect(drafts.count == k && Array(drafts.prefix(k - 1)) == chain)
-            chain = drafts
-            probabilities.append(probability)
-        }
-        let kept = probabilities.firstIndex { $0 < threshold } ?? 4
-        let cut = try Self.engine(model: Self.tinyModel, k: 4, seed: 3, draftVocabSize: 64, draftMinProbability: threshold)
-        #expect(try Self.firstDrafts(cut, prompt: prompt).drafts == Array(chain.prefix(kept)), "probabilities \(probabilities)")
-    }
-
-    @Test(arguments: [Float(0.1), 0.15, 0.2])   // this head's drafts have probabilities of 0.06–0.25
-    func draftMinProbabilityIsLossless(threshold: Float) throws {
-        let llm = try Self.engine(model: Self.tinyModel, k: 4, seed: 5, draftVocabSize: 64, draftMinProbability: threshold)
-        var drafts = 0, draftTokens = 0
-        for prompt in Self.prompts(vocabulary: llm.model.config.vocabSize, count: 4) {
-            let plain = try Self.generate(llm, prompt: prompt, maxTokens: 30, speculate: false)
-            let speculative = try Self.generate(llm, prompt: prompt, maxTokens: 30, speculate: true)
-            #expect(speculative.tokens == plain.tokens, "p_min \(threshold), prompt \(prompt)")
-            drafts += speculative.metrics.numDrafts
-            draftTokens += speculative.metrics.numDraftTokens
-        }
-        #expect(drafts > 0 && draftTokens < 4 * drafts, "some rounds draft fewer than k")
     }
 
     @Test func statsTimeForwardsBySize() throws {

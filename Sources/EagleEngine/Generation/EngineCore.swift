@@ -27,7 +27,7 @@ final class EngineCore {
     /// - Parameter kvCacheTokens: positions in the target's (and the draft's) KV block pool,
     ///   shared by all running requests; at least `maxModelLength + speculativeTokens`.
     init(model: LlamaModel, tokenizer: Tokenizer, maxModelLength: Int, kvCacheTokens: Int, draft: Eagle3Draft?,
-         speculativeTokens: Int, verifyRowBudget: Int, draftMinProbability: Float = 0, scheduler config: SchedulerConfig,
+         speculativeTokens: Int, verifyRowBudget: Int, scheduler config: SchedulerConfig,
          recordHiddenStates recorded: [Int] = []) throws {
         try config.validate(speculativeTokens: speculativeTokens)
         if let layer = recorded.first(where: { $0 < 0 || $0 > model.config.layerCount }) {
@@ -50,8 +50,7 @@ final class EngineCore {
         if let draft {
             let cache = draft.makeCache(capacity: poolTokens)
             draftCache = cache
-            proposer = Eagle3Proposer(context: Eagle3Context(draft: draft, cache: cache, maxPositions: maxModelLength + speculativeTokens),
-                                      minProbability: draftMinProbability)
+            proposer = Eagle3Proposer(context: Eagle3Context(draft: draft, cache: cache, maxPositions: maxModelLength + speculativeTokens))
         } else {
             proposer = nil
         }

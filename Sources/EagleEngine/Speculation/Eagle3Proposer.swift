@@ -8,12 +8,9 @@ import Foundation
 /// pairs the target's aux states at position p with the token at p + 1, so prompt chunks keep
 /// the draft's KV cache complete — drafting from each request's last verified row; then
 /// `k − 1` batched single-token passes that feed back the head's own hidden states. The
-/// head's KV entries for rejected positions are rewritten by the next first pass. With
-/// `minProbability`, a request stops drafting at its first draft token below that probability.
+/// head's KV entries for rejected positions are rewritten by the next first pass.
 final class Eagle3Proposer {
     let context: Eagle3Context
-    /// Draft tokens the head gives a lower probability end the request's drafts (0: never).
-    let minProbability: Float
     private var batch = ForwardBatch()
     private var targetRows: [Int] = []
     /// Requests drafting in the current pass, in batch row order.
@@ -23,9 +20,8 @@ final class Eagle3Proposer {
     /// Seconds the last `propose` took.
     private(set) var seconds = 0.0
 
-    init(context: Eagle3Context, minProbability: Float = 0) {
+    init(context: Eagle3Context) {
         self.context = context
-        self.minProbability = minProbability
     }
 
     /// Runs the head after `runner` executed `step`. `isRunning` filters out requests that
@@ -70,16 +66,14 @@ final class Eagle3Proposer {
         }
     }
 
-    /// Appends each active request's draft of this pass (unless the head gives it less than
-    /// `minProbability`), then keeps the requests that want more drafts, with their hidden
-    /// states compacted into `feed`.
+    /// Appends each active request's draft of this pass, then keeps the requests that want
+    /// more drafts, with their hidden states compacted into `feed`.
     private func collect(wanted: (ScheduledSequence) -> Int) {
         let h = context.draft.config.hiddenSize
         if feed.count < active.count * h { feed = [Float](repeating: 0, count: active.count * h) }
         var kept = 0
         for row in active.indices {   // by index: iterating a copy of `active` would make the writes below copy it
             let sequence = active[row]
-            if minProbability > 0, context.draftProbability(row: row) < minProbability { continue }
             sequence.drafts.append(context.draftToken(row: row))
             guard sequence.drafts.count < wanted(sequence) else { continue }
             let source = context.nextHidden(row: row, batch: batch)

@@ -13,29 +13,21 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
     /// running, their drafts are cut (to none beyond this many requests), since batching then
     /// already makes each weight pass count. Sampled requests always draft k.
     public var verifyRowBudget: Int?
-    /// Drafting of a request stops at the first draft token the head gives less than this
-    /// probability (softmax over the draft vocabulary), which is then not proposed (llama.cpp's
-    /// `--draft-p-min`): unlikely drafts cost a draft pass and a verify row and are mostly
-    /// rejected. nil or 0: always k drafts (vLLM).
-    public var draftMinProbability: Float?
 
     /// Default `verifyRowBudget`: the rows the shim's skinny kernel handles for about the cost of one.
     public static let defaultVerifyRowBudget = 16
 
-    public init(method: String? = "eagle3", model: String, numSpeculativeTokens: Int? = nil, verifyRowBudget: Int? = nil,
-                draftMinProbability: Float? = nil) {
+    public init(method: String? = "eagle3", model: String, numSpeculativeTokens: Int? = nil, verifyRowBudget: Int? = nil) {
         self.method = method
         self.model = model
         self.numSpeculativeTokens = numSpeculativeTokens
         self.verifyRowBudget = verifyRowBudget
-        self.draftMinProbability = draftMinProbability
     }
 
     enum CodingKeys: String, CodingKey {
         case method, model
         case numSpeculativeTokens = "num_speculative_tokens"
         case verifyRowBudget = "verify_row_budget"
-        case draftMinProbability = "draft_p_min"
     }
 
     /// Parses vLLM's JSON form; unknown methods and bad counts are errors.
@@ -59,9 +51,6 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
         }
         if let rows = verifyRowBudget, rows < 1 {
             throw EngineError.invalidSpeculativeConfig(reason: "verify_row_budget must be ≥ 1, got \(rows)")
-        }
-        if let p = draftMinProbability, !(0..<1).contains(p) {
-            throw EngineError.invalidSpeculativeConfig(reason: "draft_p_min must be in [0, 1), got \(p)")
         }
     }
 }

@@ -15,7 +15,6 @@ public final class Eagle3Context {
     private var projected = FloatBuffer(count: 0)   // [T, H]: fc output or fed-back hidden
     private var gathered = FloatBuffer(count: 0)    // [A, T, H_t]: the rows' aux states
     private var normedAux = FloatBuffer(count: 0)   // [A, T, H_t]: aux states after pre-fc norms
-    private lazy var softmaxScratch = FloatBuffer(count: draft.config.draftVocabSize)
     private var rowCapacity = 0
 
     public init(draft: Eagle3Draft, cache: KVCache, maxPositions: Int) {
@@ -82,14 +81,6 @@ public final class Eagle3Context {
     public func draftToken(row i: Int) -> Int {
         let vd = draft.config.draftVocabSize
         return Int(draft.weights.draftToTarget[SIMDMath.argmax(workspace.logits.pointer + i * vd, count: vd)])
-    }
-
-    /// The probability of the `i`-th logit row's draft token (its argmax): softmax over the
-    /// draft vocabulary.
-    public func draftProbability(row i: Int) -> Float {
-        let vd = draft.config.draftVocabSize, row = workspace.logits.pointer + i * vd
-        softmaxScratch.pointer.update(from: row, count: vd)
-        return 1 / SIMDMath.exponentiate(softmaxScratch.pointer, count: vd, subtracting: row[SIMDMath.argmax(row, count: vd)])
     }
 
     /// Draft-vocabulary logits of the `i`-th requested row, valid until the next forward.
