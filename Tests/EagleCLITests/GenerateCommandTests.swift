@@ -116,6 +116,26 @@ enum EagleBinary {
         #expect((second["token_ids"] as? [Int])?.count == 4)
     }
 
+    @Test func benchReportsAcceptanceAndForwardCosts() throws {
+        let file = try Self.promptFile([#"{"prompt": "The sky is", "chat": false}"#, #"{"prompt": "Name a fruit.", "chat": true}"#])
+        let head = TestPaths.packageRoot.appendingPathComponent("Models/SmolLM2-135M-Instruct-EAGLE3").path
+        let result = try EagleBinary.run(["bench", "--model", model, "--draft", head, "--prompts", file, "--max-tokens", "12",
+                                          "--num-speculative-tokens", "3", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["outputs_identical"] as? Bool == true)
+        #expect(object["num_speculative_tokens"] as? Int == 3)
+        #expect((object["num_drafts"] as? Int ?? 0) > 0)
+        let (decode, verify) = (object["decode_forward_ms_in_run"] as? Double ?? 0, object["verify_forward_ms_in_run"] as? Double ?? 0)
+        #expect(decode > 0 && verify > 0)
+        let ratio = try #require(object["verify_forward_cost_ratio_in_run"] as? Double)
+        #expect(abs(ratio - verify / decode) < 1e-9 * ratio)
+        for key in ["mean_acceptance_length", "per_position_acceptance_rate", "speedup", "verify_forward_cost_ratio",
+                    "decode_over_sgemv_probe", "draft_seconds", "target_seconds"] {
+            #expect(object[key] != nil, "missing \(key)")
+        }
+    }
+
     @Test func benchConcurrencyReportsThroughputAndIdenticalOutputs() throws {
         let file = try Self.promptFile([#"{"prompt": "The sky is", "chat": false}"#, #"{"prompt": "Once upon a time", "chat": false}"#,
                                         #"{"prompt": "Name a fruit.", "chat": true}"#])
