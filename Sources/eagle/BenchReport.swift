@@ -12,7 +12,8 @@ struct BenchReport {
     var outputsIdentical: Bool?
     var probe: ForwardCostProbe
     /// The target forwards of the runs themselves: 1-token steps (plain decoding) and
-    /// (k + 1)-token steps (verification), if both happened.
+    /// (k + 1)-token steps (verification), if both happened; a prompt of that many tokens
+    /// adds its prefill.
     var decodeForwards: EngineStats.ForwardTime?
     var verifyForwards: EngineStats.ForwardTime?
     var threads: Int

@@ -13,8 +13,9 @@ public struct EngineStats: Sendable, Equatable {
     /// Most target KV blocks held at once, and the pool size.
     public var peakKVBlocks = 0
     public var kvBlocks = 0
-    /// Target forward passes by the number of tokens in their step (1: a plain decode step;
-    /// k + 1: one request verifying k drafts).
+    /// Target forward passes by the number of tokens in their step, whatever the step held
+    /// (with one request: 1 is a plain decode step, k + 1 a verify step of k drafts, and a
+    /// prompt's prefill counts under its length).
     public var forwards: [Int: ForwardTime] = [:]
 
     /// How many forwards of one size ran, and their seconds in total.
