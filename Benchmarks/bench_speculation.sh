@@ -5,7 +5,8 @@
 #   bash Benchmarks/bench_speculation.sh throughput  16 in flight vs one at a time; 256 requests
 #                                                    through a 4096-position KV pool (preemptions)
 # Prompts: the first 40 HumanEval problems as raw prompts (held out from the head's training) and
-# the head recipe's 40 held-out chat prompts. JSON reports go to Benchmarks/results/ (or $OUT).
+# the head recipe's 40 held-out chat prompts. JSON reports go to Benchmarks/results/ (or $OUT);
+# BENCH_FLAGS adds flags to every `eagle bench` (e.g. BENCH_FLAGS="--prompt-lookup-min 0").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT=${OUT:-$ROOT/Benchmarks/results}
@@ -17,12 +18,12 @@ mkdir -p "$OUT"
 
 head_runs() {
   for k in ${KS:-3 4 5}; do
-    "$EAGLE" bench --prompts "$HUMANEVAL" --num-speculative-tokens "$k" --max-tokens 128 --json > "$OUT/humaneval_k$k.json"
-    "$EAGLE" bench --prompts "$CHAT" --num-speculative-tokens "$k" --max-tokens 128 --json > "$OUT/chat_k$k.json"
+    "$EAGLE" bench --prompts "$HUMANEVAL" --num-speculative-tokens "$k" --max-tokens 128 ${BENCH_FLAGS:-} --json > "$OUT/humaneval_k$k.json"
+    "$EAGLE" bench --prompts "$CHAT" --num-speculative-tokens "$k" --max-tokens 128 ${BENCH_FLAGS:-} --json > "$OUT/chat_k$k.json"
   done
   [[ ${SAMPLED:-1} == 0 ]] || for prompts in chat humaneval; do
     file=$CHAT; [[ $prompts == humaneval ]] && file=$HUMANEVAL
-    "$EAGLE" bench --prompts "$file" --num-speculative-tokens 4 --max-tokens 128 --temperature 0.7 --json \
+    "$EAGLE" bench --prompts "$file" --num-speculative-tokens 4 --max-tokens 128 --temperature 0.7 ${BENCH_FLAGS:-} --json \
       > "$OUT/${prompts}_k4_t0.7.json"
   done
   python3 - "$OUT" <<'PY'

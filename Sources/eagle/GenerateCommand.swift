@@ -117,6 +117,7 @@ struct GenerateCommand: ParsableCommand {
             "mean_acceptance_length": m.speculation.meanAcceptanceLength,
             "num_drafts": m.speculation.numDrafts,
             "num_accepted_tokens": m.speculation.numAcceptedTokens,
+            "num_lookup_drafts": m.speculation.numLookupDrafts,
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         Console.write(String(decoding: data, as: UTF8.self) + "\n")

@@ -81,15 +81,27 @@ struct SpeculationOptions: ParsableArguments {
     @Option(name: .long, help: "vLLM-style speculative config JSON.")
     var speculativeConfig: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Prompt lookup beside the head: a request whose last N+ tokens recur earlier in it drafts what followed them (0: off).",
+        valueName: "N"))
+    var promptLookupMin: Int?
+
     @Flag(name: .long, help: "Plain decoding, even for the default model and its shipped head.")
     var noSpeculation = false
 
     func validate() throws {
         if draft != nil, speculativeConfig != nil { throw ValidationError("give --draft or --speculative-config, not both") }
-        if noSpeculation, draft != nil || speculativeConfig != nil || numSpeculativeTokens != nil {
-            throw ValidationError("--no-speculation cannot be combined with --draft, --speculative-config or --num-speculative-tokens")
+        if noSpeculation, draft != nil || speculativeConfig != nil || numSpeculativeTokens != nil || promptLookupMin != nil {
+            throw ValidationError(
+                "--no-speculation cannot be combined with --draft, --speculative-config, --num-speculative-tokens or --prompt-lookup-min")
+        }
+        if speculativeConfig != nil, promptLookupMin != nil {
+            throw ValidationError("with --speculative-config, give \"prompt_lookup_min\" in the JSON")
         }
         if let k = numSpeculativeTokens, !(1...15).contains(k) { throw ValidationError("--num-speculative-tokens must be in 1…15") }
+        if let n = promptLookupMin, !(0...SpeculativeConfig.longestPromptLookup).contains(n) {
+            throw ValidationError("--prompt-lookup-min must be in 0…\(SpeculativeConfig.longestPromptLookup) (0: off)")
+        }
     }
 
     /// The configured speculation, or nil. `defaultModel` says whether the target is the
@@ -109,12 +121,14 @@ struct SpeculationOptions: ParsableArguments {
             directory = draft
         } else if defaultModel, let shipped = DefaultModel.shippedDraft {
             directory = shipped.path
-        } else if numSpeculativeTokens != nil {
-            throw ValidationError("--num-speculative-tokens needs --draft (or the default model with its shipped head)")
+        } else if numSpeculativeTokens != nil || promptLookupMin != nil {
+            throw ValidationError("--num-speculative-tokens and --prompt-lookup-min need --draft (or the default model with its shipped head)")
         } else {
             return nil
         }
-        return SpeculativeConfig(method: "eagle3", model: directory, numSpeculativeTokens: numSpeculativeTokens)
+        let lookupMax = promptLookupMin.map { max($0, SpeculativeConfig.defaultPromptLookupMax) }
+        return SpeculativeConfig(method: "eagle3", model: directory, numSpeculativeTokens: numSpeculativeTokens,
+                                 promptLookupMin: promptLookupMin, promptLookupMax: lookupMax)
     }
 }
 

@@ -156,9 +156,31 @@ enum EagleBinary {
         let result = try EagleBinary.run(["generate", "--model", model, "--no-speculation", "--draft", "/tmp", "hi"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("--no-speculation"))
+        for flags in [["--no-speculation", "--prompt-lookup-min", "3"], ["--prompt-lookup-min", "65"],
+                      ["--prompt-lookup-min", "3", "--speculative-config", #"{"model": "/tmp"}"#]] {
+            let lookup = try EagleBinary.run(["generate", "--model", model] + flags + ["hi"])
+            #expect(lookup.status != 0, "\(flags)")
+            #expect(lookup.stderr.contains("--prompt-lookup-min") || lookup.stderr.contains("prompt_lookup_min"), "\(lookup.stderr)")
+        }
         let bench = try EagleBinary.run(["bench", "--model", model, "--prompts", "/nonexistent.jsonl", "--concurrency", "0"])
         #expect(bench.status != 0)
         #expect(bench.stderr.contains("--concurrency"))
+    }
+
+    /// Prompt lookup drafts beside the shipped head by default; `--prompt-lookup-min 0` turns
+    /// it off; the output is the same greedy text either way.
+    @Test func promptLookupDraftsRepeatedText() throws {
+        func run(_ extra: [String]) throws -> (tokens: [Int], lookupDrafts: Int) {
+            let result = try EagleBinary.run(["generate", "--no-chat", "--max-tokens", "24", "--json"] + extra
+                                             + ["1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1,"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            return (try #require(object["token_ids"] as? [Int]), try #require(object["num_lookup_drafts"] as? Int))
+        }
+        let lookup = try run([]), head = try run(["--prompt-lookup-min", "0"]), plain = try run(["--no-speculation"])
+        #expect(lookup.tokens == plain.tokens && head.tokens == plain.tokens)
+        #expect(lookup.lookupDrafts > 0)
+        #expect(head.lookupDrafts == 0 && plain.lookupDrafts == 0)
     }
 
     /// The default model speculates with the head shipped in `Models/`, unless told not to.

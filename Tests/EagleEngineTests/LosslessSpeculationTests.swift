@@ -13,11 +13,11 @@ import Testing
     /// An engine on `model` speculating with a random head (draft vocabulary `draftVocabSize`).
     static func engine(model: URL, k: Int, seed: UInt64, draftVocabSize: Int, layout: RandomEagle3Head.Layout = .speculators,
                        maxModelLength: Int = 256, scheduler: SchedulerConfig = SchedulerConfig(),
-                       kvCacheTokens: Int? = nil) throws -> LLM {
+                       kvCacheTokens: Int? = nil, promptLookupMin: Int? = nil) throws -> LLM {
         let config = try LlamaModel(directory: model).config
         let head = try RandomEagle3Head.write(target: config, draftVocabSize: draftVocabSize, seed: seed, layout: layout)
         return try LLM(model: model, options: EngineOptions(
-            maxModelLength: maxModelLength, speculative: SpeculativeConfig(model: head.path, numSpeculativeTokens: k),
+            maxModelLength: maxModelLength, speculative: SpeculativeConfig(model: head.path, numSpeculativeTokens: k, promptLookupMin: promptLookupMin),
             scheduler: scheduler, kvCacheTokens: kvCacheTokens))
     }
 
@@ -38,9 +38,11 @@ import Testing
         }
     }
 
-    @Test(arguments: 1...8)
-    func tinyModelAnyK(k: Int) throws {
-        let llm = try Self.engine(model: Self.tinyModel, k: k, seed: UInt64(k), draftVocabSize: 64)
+    /// Any k, with prompt lookup off (0), at its default, and eager (2: it drafts often).
+    @Test(arguments: 1...8, [0, 2, nil])
+    func tinyModelAnyK(k: Int, promptLookupMin: Int?) throws {
+        let llm = try Self.engine(model: Self.tinyModel, k: k, seed: UInt64(k), draftVocabSize: 64, promptLookupMin: promptLookupMin)
+        var lookupDrafts = 0
         for prompt in Self.prompts(vocabulary: llm.model.config.vocabSize, count: 5) {
             let plain = try Self.generate(llm, prompt: prompt, maxTokens: 40, speculate: false)
             let speculative = try Self.generate(llm, prompt: prompt, maxTokens: 40, speculate: true)
@@ -48,7 +50,10 @@ import Testing
             #expect(speculative.tokens == plain.tokens, "k = \(k), prompt \(prompt)")
             #expect(speculative.metrics.numDrafts > 0)
             #expect(speculative.metrics.numDraftTokens == speculative.metrics.numDrafts * k)
+            lookupDrafts += speculative.metrics.numLookupDrafts
         }
+        if promptLookupMin == 0 { #expect(lookupDrafts == 0) }
+        if promptLookupMin == 2 { #expect(lookupDrafts > 0) }
         let blocks = llm.usedKVBlocks
         #expect(blocks.target == 0 && blocks.draft == 0)
     }

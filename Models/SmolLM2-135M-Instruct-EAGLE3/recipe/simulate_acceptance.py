@@ -8,6 +8,11 @@ later steps from the draft's own). The engine's greedy loop is then replayed on 
 a round starts after the last verified token, accepts the longest prefix of its chain that
 matches the target's greedy tokens, and gains that many tokens plus one bonus token. Drafts
 map to target ids through d2t, so tokens outside the draft vocabulary are never accepted.
+Prompt lookup is replayed as the engine does it (`PromptLookup.swift`, on by default): when
+the longest suffix (up to --prompt-lookup-max tokens) of the verified tokens that recurs
+earlier in them is at least --prompt-lookup-min tokens long, the round's chain is the k tokens
+that followed its most recent occurrence (copied on into the chain itself) instead of the
+head's; --prompt-lookup-min 0 replays the head alone.
 
 Its mean acceptance length and per-position acceptance are what `eagle bench` measures with
 the same head on the same prompts (greedy, same --max-new-tokens), so the script both checks
@@ -41,6 +46,8 @@ def parse_args():
     ap.add_argument("--k", type=int, default=4, help="draft tokens per round")
     ap.add_argument("--split-json", default=None,
                     help="a train.py split.json: use only the prompts that run held out of training")
+    ap.add_argument("--prompt-lookup-min", type=int, default=4, help="0: the head's drafts only")
+    ap.add_argument("--prompt-lookup-max", type=int, default=8)
     ap.add_argument("--threads", type=int, default=2)
     return ap.parse_args()
 
@@ -61,18 +68,49 @@ def load_head(head_dir, k):
     return model.eval(), vocab["d2t"].long()
 
 
-def replay(chain, tokens, first_response, k):
-    """Greedy rounds over one response: (rounds, accepted per position)."""
-    rounds, accepted = 0, [0] * k
+def lookup_drafts(tokens, k, minimum, maximum):
+    """The engine's prompt lookup: k tokens after the most recent occurrence of the longest
+    recurring suffix of `tokens` (at most `maximum` long), or None when it is shorter than
+    `minimum` (or lookup is off)."""
+    n = len(tokens)
+    if minimum <= 0 or n <= minimum:
+        return None
+    best, best_end = 0, -1
+    for end in range(n - 2, -1, -1):
+        if tokens[end] != tokens[-1]:
+            continue
+        length = 1
+        while length < maximum and end - length >= 0 and tokens[end - length] == tokens[n - 1 - length]:
+            length += 1
+        if length > best:
+            best, best_end = length, end
+            if length == maximum:
+                break
+    if best < minimum:
+        return None
+    out = list(tokens)
+    for i in range(k):
+        out.append(out[best_end + 1 + i])
+    return out[n:]
+
+
+def replay(chain, tokens, first_response, k, lookup=(0, 0)):
+    """Greedy rounds over one response: (rounds, accepted per position, prompt-lookup rounds)."""
+    rounds, accepted, lookups = 0, [0] * k, 0
     j = first_response - 1  # the round drafting the token after the first response token
     while j + 2 < len(tokens):
+        drafts = lookup_drafts(tokens[:j + 2], k, *lookup)
+        if drafts is None:
+            drafts = [chain[i][j] for i in range(k)]
+        else:
+            lookups += 1
         n = 0
-        while n < k and j + n + 2 < len(tokens) and chain[n][j] == tokens[j + n + 2]:
+        while n < k and j + n + 2 < len(tokens) and drafts[n] == tokens[j + n + 2]:
             accepted[n] += 1
             n += 1
         rounds += 1
         j += n + 1
-    return rounds, accepted
+    return rounds, accepted, lookups
 
 
 def main():
@@ -84,7 +122,7 @@ def main():
     if args.split_json:
         val = set(json.loads(pathlib.Path(args.split_json).read_text())["val"])
         samples = [s for s in samples if s["prompt_index"] in val]
-    rounds, accepted = 0, [0] * args.k
+    rounds, accepted, lookups = 0, [0] * args.k, 0
     for i, s in enumerate(samples):
         batch = train.make_batch(samples, [i], len(s["input_ids"]), model.hidden_size, n_aux)
         del batch["verifier_last_hidden_states"]  # no loss: the forward returns the draft tokens only
@@ -92,10 +130,11 @@ def main():
             drafts = model(**batch, ttt_steps=args.k)
         chain = [(d[0].long() + d2t[d[0].long()]).tolist() for d in drafts]
         first = int(s["loss_mask"].nonzero()[0])
-        r, a = replay(chain, s["input_ids"].tolist(), first, args.k)
+        r, a, n = replay(chain, s["input_ids"].tolist(), first, args.k, (args.prompt_lookup_min, args.prompt_lookup_max))
         rounds += r
+        lookups += n
         accepted = [x + y for x, y in zip(accepted, a)]
-    result = {"samples": len(samples), "rounds": rounds, "k": args.k,
+    result = {"samples": len(samples), "rounds": rounds, "k": args.k, "lookup_rounds": lookups,
               "mean_acceptance_length": 1 + sum(accepted) / max(rounds, 1),
               "per_position_acceptance_rate": [a / max(rounds, 1) for a in accepted]}
     print(json.dumps(result))

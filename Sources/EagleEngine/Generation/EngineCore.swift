@@ -24,10 +24,12 @@ final class EngineCore {
     /// Unfinished requests.
     private var requests: [ObjectIdentifier: EngineRequest] = [:]
 
-    /// - Parameter kvCacheTokens: positions in the target's (and the draft's) KV block pool,
-    ///   shared by all running requests; at least `maxModelLength + speculativeTokens`.
+    /// - Parameters:
+    ///   - kvCacheTokens: positions in the target's (and the draft's) KV block pool, shared by
+    ///     all running requests; at least `maxModelLength + speculativeTokens`.
+    ///   - promptLookup: drafts from a request's own recurring tokens, beside `draft`.
     init(model: LlamaModel, tokenizer: Tokenizer, maxModelLength: Int, kvCacheTokens: Int, draft: Eagle3Draft?,
-         speculativeTokens: Int, verifyRowBudget: Int, scheduler config: SchedulerConfig,
+         speculativeTokens: Int, verifyRowBudget: Int, promptLookup: PromptLookup? = nil, scheduler config: SchedulerConfig,
          recordHiddenStates recorded: [Int] = []) throws {
         try config.validate(speculativeTokens: speculativeTokens)
         if let layer = recorded.first(where: { $0 < 0 || $0 > model.config.layerCount }) {
@@ -50,7 +52,8 @@ final class EngineCore {
         if let draft {
             let cache = draft.makeCache(capacity: poolTokens)
             draftCache = cache
-            proposer = Eagle3Proposer(context: Eagle3Context(draft: draft, cache: cache, maxPositions: maxModelLength + speculativeTokens))
+            proposer = Eagle3Proposer(context: Eagle3Context(draft: draft, cache: cache, maxPositions: maxModelLength + speculativeTokens),
+                                      lookup: promptLookup)
         } else {
             proposer = nil
         }

@@ -72,7 +72,7 @@ final class ModelRunner {
                         sampler.probabilities(target.logits(row: base + $0), params: sequence.params)
                     }
                 }
-                sequence.metrics.observe(proposed: work.draftCount, accepted: accepted)
+                sequence.metrics.observe(proposed: work.draftCount, accepted: accepted, fromLookup: sequence.draftsFromLookup)
                 logitRow += work.draftCount + 1
                 sequence.numComputed = work.startPosition + work.realCount + accepted
                 // Keep the verified prefix; the rejected tail is rewritten by later forwards.

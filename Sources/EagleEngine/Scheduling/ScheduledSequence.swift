@@ -21,6 +21,8 @@ final class ScheduledSequence {
     var numComputed = 0
     /// Draft tokens proposed for the positions after `tokens`.
     var drafts: [Int] = []
+    /// Whether `drafts` came from prompt lookup rather than the head.
+    var draftsFromLookup = false
     var status = Status.waiting
     /// How many times the request lost its KV blocks.
     private(set) var preemptions = 0
@@ -56,6 +58,7 @@ final class ScheduledSequence {
     func resetForRecompute() {
         numComputed = 0
         drafts.removeAll()
+        draftsFromLookup = false
         preemptions += 1
         status = .waiting
     }

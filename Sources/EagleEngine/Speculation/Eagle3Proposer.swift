@@ -8,9 +8,13 @@ import Foundation
 /// pairs the target's aux states at position p with the token at p + 1, so prompt chunks keep
 /// the draft's KV cache complete — drafting from each request's last verified row; then
 /// `k − 1` batched single-token passes that feed back the head's own hidden states. The
-/// head's KV entries for rejected positions are rewritten by the next first pass.
+/// head's KV entries for rejected positions are rewritten by the next first pass. With
+/// `lookup`, a request whose last tokens recur earlier in it takes its drafts from there
+/// (`PromptLookup`) and skips the head's drafting passes; the first pass still runs over its
+/// verified rows.
 final class Eagle3Proposer {
     let context: Eagle3Context
+    let lookup: PromptLookup?
     private var batch = ForwardBatch()
     private var targetRows: [Int] = []
     /// Requests drafting in the current pass, in batch row order.
@@ -20,8 +24,9 @@ final class Eagle3Proposer {
     /// Seconds the last `propose` took.
     private(set) var seconds = 0.0
 
-    init(context: Eagle3Context) {
+    init(context: Eagle3Context, lookup: PromptLookup?) {
         self.context = context
+        self.lookup = lookup
     }
 
     /// Runs the head after `runner` executed `step`. `isRunning` filters out requests that
@@ -46,10 +51,16 @@ final class Eagle3Proposer {
                                      startPosition: work.startPosition)
             targetRows.append(contentsOf: runner.rowOffsets[i]..<(runner.rowOffsets[i] + range.count))
             sequence.drafts.removeAll(keepingCapacity: true)
-            if work.samples, wanted(sequence) > 0 {
-                batch.requestLogits(rows: CollectionOfOne(range.upperBound - 1))
-                active.append(sequence)
+            sequence.draftsFromLookup = false
+            guard work.samples else { continue }
+            let count = wanted(sequence)
+            guard count > 0 else { continue }
+            if let lookup, lookup.appendDrafts(after: sequence.tokens, count: count, to: &sequence.drafts) {
+                sequence.draftsFromLookup = true
+                continue
             }
+            batch.requestLogits(rows: CollectionOfOne(range.upperBound - 1))
+            active.append(sequence)
         }
         guard !batch.segments.isEmpty else { return }
         try context.forward(batch, target: runner.target, targetRows: targetRows)

@@ -9,6 +9,10 @@ public struct SpeculationMetrics: Sendable, Equatable {
     public var numAcceptedTokens = 0
     /// `acceptedPerPosition[i]`: drafts whose first i + 1 tokens were all accepted.
     public var acceptedPerPosition: [Int] = []
+    /// The verify steps (of `numDrafts`) whose drafts came from prompt lookup, not the head.
+    public var numLookupDrafts = 0
+    /// The accepted tokens (of `numAcceptedTokens`) those steps produced.
+    public var numLookupAcceptedTokens = 0
     public var targetSeconds = 0.0
     public var draftSeconds = 0.0
     public var samplingSeconds = 0.0
@@ -26,9 +30,14 @@ public struct SpeculationMetrics: Sendable, Equatable {
         acceptedPerPosition.map { numDrafts > 0 ? Double($0) / Double(numDrafts) : 0 }
     }
 
-    /// Records one verify step: `proposed` drafts of which the first `accepted` matched.
-    public mutating func observe(proposed: Int, accepted: Int) {
+    /// Records one verify step: `proposed` drafts of which the first `accepted` matched;
+    /// `fromLookup` when prompt lookup proposed them.
+    public mutating func observe(proposed: Int, accepted: Int, fromLookup: Bool = false) {
         guard proposed > 0 else { return }
+        if fromLookup {
+            numLookupDrafts += 1
+            numLookupAcceptedTokens += accepted
+        }
         numDrafts += 1
         numDraftTokens += proposed
         numAcceptedTokens += accepted
@@ -43,6 +52,8 @@ public struct SpeculationMetrics: Sendable, Equatable {
         numDrafts += other.numDrafts
         numDraftTokens += other.numDraftTokens
         numAcceptedTokens += other.numAcceptedTokens
+        numLookupDrafts += other.numLookupDrafts
+        numLookupAcceptedTokens += other.numLookupAcceptedTokens
         if acceptedPerPosition.count < other.acceptedPerPosition.count {
             acceptedPerPosition += Array(repeating: 0, count: other.acceptedPerPosition.count - acceptedPerPosition.count)
         }

@@ -13,21 +13,44 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
     /// running, their drafts are cut (to none beyond this many requests), since batching then
     /// already makes each weight pass count. Sampled requests always draft k.
     public var verifyRowBudget: Int?
+    /// Prompt lookup beside the head (`PromptLookup`): the shortest recurring suffix that
+    /// takes over from the head (nil: `defaultPromptLookupMin`; 0 turns lookup off).
+    public var promptLookupMin: Int?
+    /// The longest suffix prompt lookup matches (nil: `defaultPromptLookupMax`).
+    public var promptLookupMax: Int?
 
     /// Default `verifyRowBudget`: the rows the shim's skinny kernel handles for about the cost of one.
     public static let defaultVerifyRowBudget = 16
+    /// Default `promptLookupMin`, chosen on prompts the shipped head's recipe held out (README).
+    public static let defaultPromptLookupMin = 4
+    /// Default `promptLookupMax`.
+    public static let defaultPromptLookupMax = 8
+    /// The longest suffix prompt lookup may be asked to match.
+    public static let longestPromptLookup = 64
 
-    public init(method: String? = "eagle3", model: String, numSpeculativeTokens: Int? = nil, verifyRowBudget: Int? = nil) {
+    public init(method: String? = "eagle3", model: String, numSpeculativeTokens: Int? = nil, verifyRowBudget: Int? = nil,
+                promptLookupMin: Int? = nil, promptLookupMax: Int? = nil) {
         self.method = method
         self.model = model
         self.numSpeculativeTokens = numSpeculativeTokens
         self.verifyRowBudget = verifyRowBudget
+        self.promptLookupMin = promptLookupMin
+        self.promptLookupMax = promptLookupMax
     }
 
     enum CodingKeys: String, CodingKey {
         case method, model
         case numSpeculativeTokens = "num_speculative_tokens"
         case verifyRowBudget = "verify_row_budget"
+        case promptLookupMin = "prompt_lookup_min"
+        case promptLookupMax = "prompt_lookup_max"
+    }
+
+    /// The prompt lookup these settings ask for, or nil when it is off.
+    public var promptLookup: PromptLookup? {
+        let minimum = promptLookupMin ?? Self.defaultPromptLookupMin
+        guard minimum > 0 else { return nil }
+        return PromptLookup(minimumMatch: minimum, maximumMatch: max(minimum, promptLookupMax ?? Self.defaultPromptLookupMax))
     }
 
     /// Parses vLLM's JSON form; unknown methods and bad counts are errors.
@@ -36,7 +59,8 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
         do {
             config = try JSONDecoder().decode(SpeculativeConfig.self, from: Data(json.utf8))
         } catch {
-            throw EngineError.invalidSpeculativeConfig(reason: "expected {\"method\": \"eagle3\", \"model\": DIR, \"num_speculative_tokens\": K}")
+            throw EngineError.invalidSpeculativeConfig(
+                reason: "expected {\"method\": \"eagle3\", \"model\": DIR, \"num_speculative_tokens\": K} (optional: \"verify_row_budget\", \"prompt_lookup_min\", \"prompt_lookup_max\")")
         }
         try config.validate()
         return config
@@ -51,6 +75,17 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
         }
         if let rows = verifyRowBudget, rows < 1 {
             throw EngineError.invalidSpeculativeConfig(reason: "verify_row_budget must be ≥ 1, got \(rows)")
+        }
+        if let minimum = promptLookupMin, !(0...Self.longestPromptLookup).contains(minimum) {
+            throw EngineError.invalidSpeculativeConfig(
+                reason: "prompt_lookup_min must be in 0…\(Self.longestPromptLookup) (0 turns prompt lookup off), got \(minimum)")
+        }
+        if let maximum = promptLookupMax {
+            let minimum = promptLookupMin ?? Self.defaultPromptLookupMin
+            guard (max(1, minimum)...Self.longestPromptLookup).contains(maximum) else {
+                throw EngineError.invalidSpeculativeConfig(
+                    reason: "prompt_lookup_max must be in \(max(1, minimum))…\(Self.longestPromptLookup) (at least prompt_lookup_min), got \(maximum)")
+            }
         }
     }
 }
