@@ -40,6 +40,7 @@ struct BenchReport {
             "num_draft_tokens": metrics.numDraftTokens,
             "num_accepted_tokens": metrics.numAcceptedTokens,
             "num_lookup_drafts": metrics.numLookupDrafts,
+            "num_lookup_draft_tokens": metrics.numLookupDraftTokens,
             "num_lookup_accepted_tokens": metrics.numLookupAcceptedTokens,
             "outputs_identical": outputsIdentical.map { $0 as Any } ?? NSNull(),
             "target_seconds": metrics.targetSeconds,
@@ -71,7 +72,7 @@ struct BenchReport {
         acceptance rate            \(String(format: "%.3f", metrics.acceptanceRate))
         per-position acceptance    [\(perPosition)]
         drafts / draft tokens / accepted   \(metrics.numDrafts) / \(metrics.numDraftTokens) / \(metrics.numAcceptedTokens)
-        from prompt lookup         \(metrics.numLookupDrafts) drafts, \(metrics.numLookupAcceptedTokens) accepted tokens
+        from prompt lookup         \(metrics.numLookupDrafts) drafts, \(metrics.numLookupDraftTokens) draft tokens, \(metrics.numLookupAcceptedTokens) accepted
         time: target \(String(format: "%.2f", metrics.targetSeconds)) s, draft \(String(format: "%.2f", metrics.draftSeconds)) s, sampling \(String(format: "%.2f", metrics.samplingSeconds)) s
         outputs identical          \(outputsIdentical.map(String.init) ?? "n/a (sampled: same distribution, not the same tokens)")
         verify forward (\(probe.verifyTokens) tokens) ÷ decode forward   \(String(format: "%.2f", probe.verifyCostRatio)) (probe), \(inRun) (in the runs)

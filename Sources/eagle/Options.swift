@@ -86,22 +86,27 @@ struct SpeculationOptions: ParsableArguments {
         valueName: "N"))
     var promptLookupMin: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Drafts per prompt-lookup match (default 8).", valueName: "N"))
+    var promptLookupTokens: Int?
+
     @Flag(name: .long, help: "Plain decoding, even for the default model and its shipped head.")
     var noSpeculation = false
 
     func validate() throws {
         if draft != nil, speculativeConfig != nil { throw ValidationError("give --draft or --speculative-config, not both") }
-        if noSpeculation, draft != nil || speculativeConfig != nil || numSpeculativeTokens != nil || promptLookupMin != nil {
-            throw ValidationError(
-                "--no-speculation cannot be combined with --draft, --speculative-config, --num-speculative-tokens or --prompt-lookup-min")
+        let lookupFlags = promptLookupMin != nil || promptLookupTokens != nil
+        if noSpeculation, draft != nil || speculativeConfig != nil || numSpeculativeTokens != nil || lookupFlags {
+            throw ValidationError("--no-speculation cannot be combined with --draft, --speculative-config, "
+                                  + "--num-speculative-tokens, --prompt-lookup-min or --prompt-lookup-tokens")
         }
-        if speculativeConfig != nil, promptLookupMin != nil {
-            throw ValidationError("with --speculative-config, give \"prompt_lookup_min\" in the JSON")
+        if speculativeConfig != nil, lookupFlags {
+            throw ValidationError("with --speculative-config, give \"prompt_lookup_min\" and \"prompt_lookup_tokens\" in the JSON")
         }
         if let k = numSpeculativeTokens, !(1...15).contains(k) { throw ValidationError("--num-speculative-tokens must be in 1…15") }
         if let n = promptLookupMin, !(0...SpeculativeConfig.longestPromptLookup).contains(n) {
             throw ValidationError("--prompt-lookup-min must be in 0…\(SpeculativeConfig.longestPromptLookup) (0: off)")
         }
+        if let n = promptLookupTokens, !(1...15).contains(n) { throw ValidationError("--prompt-lookup-tokens must be in 1…15") }
     }
 
     /// The configured speculation, or nil. `defaultModel` says whether the target is the
@@ -121,14 +126,15 @@ struct SpeculationOptions: ParsableArguments {
             directory = draft
         } else if defaultModel, let shipped = DefaultModel.shippedDraft {
             directory = shipped.path
-        } else if numSpeculativeTokens != nil || promptLookupMin != nil {
-            throw ValidationError("--num-speculative-tokens and --prompt-lookup-min need --draft (or the default model with its shipped head)")
+        } else if numSpeculativeTokens != nil || promptLookupMin != nil || promptLookupTokens != nil {
+            throw ValidationError(
+                "--num-speculative-tokens and the prompt-lookup flags need --draft (or the default model with its shipped head)")
         } else {
             return nil
         }
         let lookupMax = promptLookupMin.map { max($0, SpeculativeConfig.defaultPromptLookupMax) }
         return SpeculativeConfig(method: "eagle3", model: directory, numSpeculativeTokens: numSpeculativeTokens,
-                                 promptLookupMin: promptLookupMin, promptLookupMax: lookupMax)
+                                 promptLookupMin: promptLookupMin, promptLookupMax: lookupMax, promptLookupTokens: promptLookupTokens)
     }
 }
 

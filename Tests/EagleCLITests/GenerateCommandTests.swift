@@ -157,10 +157,11 @@ enum EagleBinary {
         #expect(result.status != 0)
         #expect(result.stderr.contains("--no-speculation"))
         for flags in [["--no-speculation", "--prompt-lookup-min", "3"], ["--prompt-lookup-min", "65"],
-                      ["--prompt-lookup-min", "3", "--speculative-config", #"{"model": "/tmp"}"#]] {
+                      ["--prompt-lookup-min", "3", "--speculative-config", #"{"model": "/tmp"}"#],
+                      ["--prompt-lookup-tokens", "16"], ["--no-speculation", "--prompt-lookup-tokens", "4"]] {
             let lookup = try EagleBinary.run(["generate", "--model", model] + flags + ["hi"])
             #expect(lookup.status != 0, "\(flags)")
-            #expect(lookup.stderr.contains("--prompt-lookup-min") || lookup.stderr.contains("prompt_lookup_min"), "\(lookup.stderr)")
+            #expect(lookup.stderr.contains("--prompt-lookup") || lookup.stderr.contains("prompt_lookup"), "\(lookup.stderr)")
         }
         let bench = try EagleBinary.run(["bench", "--model", model, "--prompts", "/nonexistent.jsonl", "--concurrency", "0"])
         #expect(bench.status != 0)

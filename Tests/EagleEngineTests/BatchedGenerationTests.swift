@@ -115,12 +115,12 @@ import Testing
             try core.add(requestID: "sampled", prompt: nil, promptTokenIDs: [4, 5],
                          params: SamplingParams(temperature: 1, maxTokens: 10, seed: 1, ignoreEOS: true))
             try core.step()   // every prompt fits the budget: all eight prefilled and drafted
-            #expect(core.greedyDraftCount == 1)   // 16 rows / 8 requests − 1
+            #expect(core.greedyDraftLimit == 1)   // 16 rows / 8 requests − 1
             let drafts = core.scheduler.running.map { ($0.params.isGreedy, $0.drafts.count) }
             #expect(drafts.count == 8)
             #expect(drafts.allSatisfy { greedy, count in count == (greedy ? 1 : 4) })
             try core.runToCompletion()
         }
-        #expect(llm.core.withCore { $0.greedyDraftCount } == 4)
+        #expect(llm.core.withCore { $0.greedyDraftLimit } == 15)
     }
 }

@@ -48,9 +48,12 @@ import Testing
             let speculative = try Self.generate(llm, prompt: prompt, maxTokens: 40, speculate: true)
             #expect(plain.tokens.count == 40)
             #expect(speculative.tokens == plain.tokens, "k = \(k), prompt \(prompt)")
-            #expect(speculative.metrics.numDrafts > 0)
-            #expect(speculative.metrics.numDraftTokens == speculative.metrics.numDrafts * k)
-            lookupDrafts += speculative.metrics.numLookupDrafts
+            let m = speculative.metrics
+            #expect(m.numDrafts > 0)
+            // k drafts from the head, 8 (the default) from prompt lookup, in every round.
+            #expect(m.numDraftTokens - m.numLookupDraftTokens == (m.numDrafts - m.numLookupDrafts) * k)
+            #expect(m.numLookupDraftTokens == m.numLookupDrafts * SpeculativeConfig.defaultPromptLookupTokens)
+            lookupDrafts += m.numLookupDrafts
         }
         if promptLookupMin == 0 { #expect(lookupDrafts == 0) }
         if promptLookupMin == 2 { #expect(lookupDrafts > 0) }

@@ -7,7 +7,8 @@ import Testing
 @Suite struct PromptLookupTests {
     func drafts(_ tokens: [Int], count: Int, minimum: Int = 2, maximum: Int = 8, into initial: [Int] = []) -> [Int]? {
         var drafts = initial
-        let found = PromptLookup(minimumMatch: minimum, maximumMatch: maximum).appendDrafts(after: tokens, count: count, to: &drafts)
+        let found = PromptLookup(minimumMatch: minimum, maximumMatch: maximum, draftCount: 1)
+            .appendDrafts(after: tokens, count: count, to: &drafts)
         if !found { #expect(drafts == initial, "nothing appended without a match") }
         return found ? drafts : nil
     }
@@ -43,13 +44,17 @@ import Testing
     @Test func configDefaultsAndValidation() throws {
         let head = SpeculativeConfig(model: "/x")
         #expect(head.promptLookup == PromptLookup(minimumMatch: SpeculativeConfig.defaultPromptLookupMin,
-                                                  maximumMatch: SpeculativeConfig.defaultPromptLookupMax))
+                                                  maximumMatch: SpeculativeConfig.defaultPromptLookupMax,
+                                                  draftCount: SpeculativeConfig.defaultPromptLookupTokens))
         #expect(SpeculativeConfig(model: "/x", promptLookupMin: 0).promptLookup == nil)
-        #expect(SpeculativeConfig(model: "/x", promptLookupMin: 12).promptLookup == PromptLookup(minimumMatch: 12, maximumMatch: 12))
-        let parsed = try SpeculativeConfig.parse(json: #"{"method": "eagle3", "model": "/x", "prompt_lookup_min": 3, "prompt_lookup_max": 5}"#)
-        #expect(parsed.promptLookup == PromptLookup(minimumMatch: 3, maximumMatch: 5))
+        #expect(SpeculativeConfig(model: "/x", promptLookupMin: 12).promptLookup
+                == PromptLookup(minimumMatch: 12, maximumMatch: 12, draftCount: SpeculativeConfig.defaultPromptLookupTokens))
+        let parsed = try SpeculativeConfig.parse(
+            json: #"{"method": "eagle3", "model": "/x", "prompt_lookup_min": 3, "prompt_lookup_max": 5, "prompt_lookup_tokens": 6}"#)
+        #expect(parsed.promptLookup == PromptLookup(minimumMatch: 3, maximumMatch: 5, draftCount: 6))
         for bad in [#""prompt_lookup_min": -1"#, #""prompt_lookup_min": 65"#, #""prompt_lookup_max": 3"#,
-                    #""prompt_lookup_min": 2, "prompt_lookup_max": 65"#] {
+                    #""prompt_lookup_min": 2, "prompt_lookup_max": 65"#, #""prompt_lookup_tokens": 0"#,
+                    #""prompt_lookup_tokens": 16"#] {
             #expect(throws: EngineError.self, "\(bad)") {
                 try SpeculativeConfig.parse(json: #"{"method": "eagle3", "model": "/x", "# + bad + "}")
             }
@@ -67,6 +72,7 @@ import Testing
         let m = speculative.metrics
         #expect(m.numLookupDrafts > 0 && m.numLookupDrafts <= m.numDrafts)
         #expect(m.numLookupAcceptedTokens > 0 && m.numLookupAcceptedTokens <= m.numAcceptedTokens)
-        #expect(m.numDraftTokens == 4 * m.numDrafts)
+        #expect(m.numLookupDraftTokens == 8 * m.numLookupDrafts)   // beyond the head's k = 4
+        #expect(m.numDraftTokens - m.numLookupDraftTokens == 4 * (m.numDrafts - m.numLookupDrafts))
     }
 }

@@ -10,9 +10,9 @@ matches the target's greedy tokens, and gains that many tokens plus one bonus to
 map to target ids through d2t, so tokens outside the draft vocabulary are never accepted.
 Prompt lookup is replayed as the engine does it (`PromptLookup.swift`, on by default): when
 the longest suffix (up to --prompt-lookup-max tokens) of the verified tokens that recurs
-earlier in them is at least --prompt-lookup-min tokens long, the round's chain is the k tokens
-that followed its most recent occurrence (copied on into the chain itself) instead of the
-head's; --prompt-lookup-min 0 replays the head alone.
+earlier in them is at least --prompt-lookup-min tokens long, the round's chain is the
+--prompt-lookup-tokens tokens that followed its most recent occurrence (copied on into the chain
+itself) instead of the head's k; --prompt-lookup-min 0 replays the head alone.
 
 Its mean acceptance length and per-position acceptance are what `eagle bench` measures with
 the same head on the same prompts (greedy, same --max-new-tokens), so the script both checks
@@ -48,6 +48,7 @@ def parse_args():
                     help="a train.py split.json: use only the prompts that run held out of training")
     ap.add_argument("--prompt-lookup-min", type=int, default=4, help="0: the head's drafts only")
     ap.add_argument("--prompt-lookup-max", type=int, default=8)
+    ap.add_argument("--prompt-lookup-tokens", type=int, default=8, help="drafts per prompt-lookup match")
     ap.add_argument("--threads", type=int, default=2)
     return ap.parse_args()
 
@@ -68,8 +69,8 @@ def load_head(head_dir, k):
     return model.eval(), vocab["d2t"].long()
 
 
-def lookup_drafts(tokens, k, minimum, maximum):
-    """The engine's prompt lookup: k tokens after the most recent occurrence of the longest
+def lookup_drafts(tokens, count, minimum, maximum):
+    """The engine's prompt lookup: `count` tokens after the most recent occurrence of the longest
     recurring suffix of `tokens` (at most `maximum` long), or None when it is shorter than
     `minimum` (or lookup is off)."""
     n = len(tokens)
@@ -89,23 +90,25 @@ def lookup_drafts(tokens, k, minimum, maximum):
     if best < minimum:
         return None
     out = list(tokens)
-    for i in range(k):
+    for i in range(count):
         out.append(out[best_end + 1 + i])
     return out[n:]
 
 
-def replay(chain, tokens, first_response, k, lookup=(0, 0)):
-    """Greedy rounds over one response: (rounds, accepted per position, prompt-lookup rounds)."""
-    rounds, accepted, lookups = 0, [0] * k, 0
+def replay(chain, tokens, first_response, k, lookup=(0, 0, 0)):
+    """Greedy rounds over one response: (rounds, accepted per position, prompt-lookup rounds).
+    `lookup`: (minimum match, maximum match, drafts per match)."""
+    minimum, maximum, count = lookup
+    rounds, accepted, lookups = 0, [0] * max(k, count if minimum > 0 else 0), 0
     j = first_response - 1  # the round drafting the token after the first response token
     while j + 2 < len(tokens):
-        drafts = lookup_drafts(tokens[:j + 2], k, *lookup)
+        drafts = lookup_drafts(tokens[:j + 2], count, minimum, maximum)
         if drafts is None:
             drafts = [chain[i][j] for i in range(k)]
         else:
             lookups += 1
         n = 0
-        while n < k and j + n + 2 < len(tokens) and drafts[n] == tokens[j + n + 2]:
+        while n < len(drafts) and j + n + 2 < len(tokens) and drafts[n] == tokens[j + n + 2]:
             accepted[n] += 1
             n += 1
         rounds += 1
@@ -122,7 +125,8 @@ def main():
     if args.split_json:
         val = set(json.loads(pathlib.Path(args.split_json).read_text())["val"])
         samples = [s for s in samples if s["prompt_index"] in val]
-    rounds, accepted, lookups = 0, [0] * args.k, 0
+    lookup = (args.prompt_lookup_min, args.prompt_lookup_max, args.prompt_lookup_tokens)
+    rounds, accepted, lookups = 0, [0] * max(args.k, args.prompt_lookup_tokens if args.prompt_lookup_min > 0 else 0), 0
     for i, s in enumerate(samples):
         batch = train.make_batch(samples, [i], len(s["input_ids"]), model.hidden_size, n_aux)
         del batch["verifier_last_hidden_states"]  # no loss: the forward returns the draft tokens only
@@ -130,7 +134,7 @@ def main():
             drafts = model(**batch, ttt_steps=args.k)
         chain = [(d[0].long() + d2t[d[0].long()]).tolist() for d in drafts]
         first = int(s["loss_mask"].nonzero()[0])
-        r, a, n = replay(chain, s["input_ids"].tolist(), first, args.k, (args.prompt_lookup_min, args.prompt_lookup_max))
+        r, a, n = replay(chain, s["input_ids"].tolist(), first, args.k, lookup)
         rounds += r
         lookups += n
         accepted = [x + y for x, y in zip(accepted, a)]

@@ -13,7 +13,7 @@ final class EngineCore {
     /// Positions one request may occupy (prompt + generated).
     let maxModelLength: Int
     let speculativeTokens: Int
-    /// See `greedyDraftCount`.
+    /// See `greedyDraftLimit`.
     let verifyRowBudget: Int
     let eosTokenIDs: [Int]
     let runner: ModelRunner
@@ -139,7 +139,7 @@ final class EngineCore {
         if let proposer {
             do {
                 try proposer.propose(after: step, runner: runner, isRunning: { $0.status == .running },
-                                     k: speculativeTokens, greedyK: greedyDraftCount, maxModelLength: maxModelLength)
+                                     k: speculativeTokens, greedyLimit: greedyDraftLimit, maxModelLength: maxModelLength)
             } catch {
                 abortAll()
                 throw error
@@ -160,14 +160,14 @@ final class EngineCore {
         stats.kvBlocks = runner.target.cache.blockCount
     }
 
-    /// Drafts per greedy request for the next step: k, cut so that the step verifies at most
-    /// `verifyRowBudget` rows (k + 1 per request) while requests are running — beyond a few
-    /// rows per weight pass, verifying costs real compute, and batching already fills the pass
-    /// (speculation pauses when there are more running requests than the budget). Sampled
-    /// requests always draft k, so that a seeded request's tokens never depend on its batch.
-    var greedyDraftCount: Int {
-        let running = max(1, scheduler.running.count)
-        return max(0, min(speculativeTokens, verifyRowBudget / running - 1))
+    /// The most drafts a greedy request gets for the next step (k from the head, or prompt
+    /// lookup's count, cut to this): the step verifies at most `verifyRowBudget` rows (drafts
+    /// + 1 per request) while requests are running — beyond a few rows per weight pass,
+    /// verifying costs real compute, and batching already fills the pass (speculation pauses
+    /// when there are more running requests than the budget). Sampled requests are never cut,
+    /// so that a seeded request's tokens never depend on its batch.
+    var greedyDraftLimit: Int {
+        max(0, verifyRowBudget / max(1, scheduler.running.count) - 1)
     }
 
     /// Steps until every queued request has finished.

@@ -30,15 +30,17 @@ final class Eagle3Proposer {
     }
 
     /// Runs the head after `runner` executed `step`. `isRunning` filters out requests that
-    /// finished in the step; each request about to verify gets up to `k` new `drafts` — greedy
-    /// ones up to `greedyK` — and fewer near `maxModelLength`.
+    /// finished in the step; each request about to verify gets up to `k` new `drafts` from the
+    /// head or `lookup.draftCount` from prompt lookup — greedy ones at most `greedyLimit` —
+    /// and fewer near `maxModelLength`.
     func propose(after step: SchedulerStep, runner: ModelRunner, isRunning: (ScheduledSequence) -> Bool,
-                 k: Int, greedyK: Int, maxModelLength: Int) throws {
+                 k: Int, greedyLimit: Int, maxModelLength: Int) throws {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        func wanted(_ sequence: ScheduledSequence) -> Int {
-            max(0, min(sequence.params.isGreedy ? greedyK : k, maxModelLength - 1 - sequence.tokens.count))
+        func wanted(_ sequence: ScheduledSequence, _ count: Int) -> Int {
+            max(0, min(sequence.params.isGreedy ? min(count, greedyLimit) : count, maxModelLength - 1 - sequence.tokens.count))
         }
+        let wantedFromHead = { (sequence: ScheduledSequence) in wanted(sequence, k) }
 
         batch.removeAll()
         targetRows.removeAll(keepingCapacity: true)
@@ -53,18 +55,18 @@ final class Eagle3Proposer {
             sequence.drafts.removeAll(keepingCapacity: true)
             sequence.draftsFromLookup = false
             guard work.samples else { continue }
-            let count = wanted(sequence)
-            guard count > 0 else { continue }
-            if let lookup, lookup.appendDrafts(after: sequence.tokens, count: count, to: &sequence.drafts) {
+            if let lookup, case let count = wanted(sequence, lookup.draftCount), count > 0,
+               lookup.appendDrafts(after: sequence.tokens, count: count, to: &sequence.drafts) {
                 sequence.draftsFromLookup = true
                 continue
             }
+            guard wantedFromHead(sequence) > 0 else { continue }
             batch.requestLogits(rows: CollectionOfOne(range.upperBound - 1))
             active.append(sequence)
         }
         guard !batch.segments.isEmpty else { return }
         try context.forward(batch, target: runner.target, targetRows: targetRows)
-        collect(wanted: wanted)
+        collect(wanted: wantedFromHead)
         for pass in 1..<max(k, 1) where !active.isEmpty {
             batch.removeAll()
             for sequence in active {
@@ -73,7 +75,7 @@ final class Eagle3Proposer {
             }
             batch.requestLogits(rows: 0..<active.count)
             try feed.withUnsafeBufferPointer { try context.forward(batch, hiddenStates: $0.baseAddress!) }
-            collect(wanted: wanted)
+            collect(wanted: wantedFromHead)
         }
     }
 

@@ -1,6 +1,7 @@
 /// Prompt lookup (n-gram) drafting, used beside the EAGLE-3 head: when the last tokens of a
-/// request (prompt and output) already occurred earlier in it, the tokens that followed that
-/// occurrence are proposed as drafts, and the head is not run for the request that step.
+/// request (prompt and output) already occurred earlier in it, the `draftCount` tokens that
+/// followed that occurrence are proposed as drafts, and the head is not run for the request
+/// that step. A recurring span tends to go on recurring, so `draftCount` may exceed the head's k.
 ///
 /// The match is the longest suffix of the tokens, up to `maximumMatch` long, that occurs
 /// earlier (ties: the most recent occurrence); it must be at least `minimumMatch` tokens.
@@ -10,11 +11,15 @@
 public struct PromptLookup: Sendable, Equatable {
     public let minimumMatch: Int
     public let maximumMatch: Int
+    /// Drafts proposed per match.
+    public let draftCount: Int
 
-    public init(minimumMatch: Int, maximumMatch: Int) {
+    public init(minimumMatch: Int, maximumMatch: Int, draftCount: Int) {
         precondition(minimumMatch >= 1 && maximumMatch >= minimumMatch, "need 1 ≤ minimumMatch ≤ maximumMatch")
+        precondition(draftCount >= 1, "need draftCount ≥ 1")
         self.minimumMatch = minimumMatch
         self.maximumMatch = maximumMatch
+        self.draftCount = draftCount
     }
 
     /// Appends to `drafts` the `count` tokens that followed the best earlier occurrence of

@@ -11,6 +11,8 @@ public struct SpeculationMetrics: Sendable, Equatable {
     public var acceptedPerPosition: [Int] = []
     /// The verify steps (of `numDrafts`) whose drafts came from prompt lookup, not the head.
     public var numLookupDrafts = 0
+    /// The draft tokens (of `numDraftTokens`) those steps proposed.
+    public var numLookupDraftTokens = 0
     /// The accepted tokens (of `numAcceptedTokens`) those steps produced.
     public var numLookupAcceptedTokens = 0
     public var targetSeconds = 0.0
@@ -36,6 +38,7 @@ public struct SpeculationMetrics: Sendable, Equatable {
         guard proposed > 0 else { return }
         if fromLookup {
             numLookupDrafts += 1
+            numLookupDraftTokens += proposed
             numLookupAcceptedTokens += accepted
         }
         numDrafts += 1
@@ -53,6 +56,7 @@ public struct SpeculationMetrics: Sendable, Equatable {
         numDraftTokens += other.numDraftTokens
         numAcceptedTokens += other.numAcceptedTokens
         numLookupDrafts += other.numLookupDrafts
+        numLookupDraftTokens += other.numLookupDraftTokens
         numLookupAcceptedTokens += other.numLookupAcceptedTokens
         if acceptedPerPosition.count < other.acceptedPerPosition.count {
             acceptedPerPosition += Array(repeating: 0, count: other.acceptedPerPosition.count - acceptedPerPosition.count)

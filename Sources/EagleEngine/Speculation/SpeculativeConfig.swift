@@ -18,6 +18,8 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
     public var promptLookupMin: Int?
     /// The longest suffix prompt lookup matches (nil: `defaultPromptLookupMax`).
     public var promptLookupMax: Int?
+    /// Drafts per prompt-lookup match (nil: `defaultPromptLookupTokens`), independent of k.
+    public var promptLookupTokens: Int?
 
     /// Default `verifyRowBudget`: the rows the shim's skinny kernel handles for about the cost of one.
     public static let defaultVerifyRowBudget = 16
@@ -25,17 +27,20 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
     public static let defaultPromptLookupMin = 4
     /// Default `promptLookupMax`.
     public static let defaultPromptLookupMax = 8
+    /// Default `promptLookupTokens`, chosen with `promptLookupMin` (README).
+    public static let defaultPromptLookupTokens = 8
     /// The longest suffix prompt lookup may be asked to match.
     public static let longestPromptLookup = 64
 
     public init(method: String? = "eagle3", model: String, numSpeculativeTokens: Int? = nil, verifyRowBudget: Int? = nil,
-                promptLookupMin: Int? = nil, promptLookupMax: Int? = nil) {
+                promptLookupMin: Int? = nil, promptLookupMax: Int? = nil, promptLookupTokens: Int? = nil) {
         self.method = method
         self.model = model
         self.numSpeculativeTokens = numSpeculativeTokens
         self.verifyRowBudget = verifyRowBudget
         self.promptLookupMin = promptLookupMin
         self.promptLookupMax = promptLookupMax
+        self.promptLookupTokens = promptLookupTokens
     }
 
     enum CodingKeys: String, CodingKey {
@@ -44,13 +49,15 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
         case verifyRowBudget = "verify_row_budget"
         case promptLookupMin = "prompt_lookup_min"
         case promptLookupMax = "prompt_lookup_max"
+        case promptLookupTokens = "prompt_lookup_tokens"
     }
 
     /// The prompt lookup these settings ask for, or nil when it is off.
     public var promptLookup: PromptLookup? {
         let minimum = promptLookupMin ?? Self.defaultPromptLookupMin
         guard minimum > 0 else { return nil }
-        return PromptLookup(minimumMatch: minimum, maximumMatch: max(minimum, promptLookupMax ?? Self.defaultPromptLookupMax))
+        return PromptLookup(minimumMatch: minimum, maximumMatch: max(minimum, promptLookupMax ?? Self.defaultPromptLookupMax),
+                            draftCount: promptLookupTokens ?? Self.defaultPromptLookupTokens)
     }
 
     /// Parses vLLM's JSON form; unknown methods and bad counts are errors.
@@ -60,7 +67,7 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
             config = try JSONDecoder().decode(SpeculativeConfig.self, from: Data(json.utf8))
         } catch {
             throw EngineError.invalidSpeculativeConfig(
-                reason: "expected {\"method\": \"eagle3\", \"model\": DIR, \"num_speculative_tokens\": K} (optional: \"verify_row_budget\", \"prompt_lookup_min\", \"prompt_lookup_max\")")
+                reason: "expected {\"method\": \"eagle3\", \"model\": DIR, \"num_speculative_tokens\": K} (optional: \"verify_row_budget\", \"prompt_lookup_min\", \"prompt_lookup_max\", \"prompt_lookup_tokens\")")
         }
         try config.validate()
         return config
@@ -79,6 +86,9 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
         if let minimum = promptLookupMin, !(0...Self.longestPromptLookup).contains(minimum) {
             throw EngineError.invalidSpeculativeConfig(
                 reason: "prompt_lookup_min must be in 0…\(Self.longestPromptLookup) (0 turns prompt lookup off), got \(minimum)")
+        }
+        if let tokens = promptLookupTokens, !(1...15).contains(tokens) {
+            throw EngineError.invalidSpeculativeConfig(reason: "prompt_lookup_tokens must be in 1…15, got \(tokens)")
         }
         if let maximum = promptLookupMax {
             let minimum = promptLookupMin ?? Self.defaultPromptLookupMin
