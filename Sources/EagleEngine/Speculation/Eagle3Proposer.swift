@@ -40,7 +40,7 @@ final class Eagle3Proposer {
         func wanted(_ sequence: ScheduledSequence, _ count: Int) -> Int {
             max(0, min(sequence.params.isGreedy ? min(count, greedyLimit) : count, maxModelLength - 1 - sequence.tokens.count))
         }
-        let wantedFromHead = { (sequence: ScheduledSequence) in wanted(sequence, k) }
+        func wantedFromHead(_ sequence: ScheduledSequence) -> Int { wanted(sequence, k) }
 
         batch.removeAll()
         targetRows.removeAll(keepingCapacity: true)
