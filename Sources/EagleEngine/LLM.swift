@@ -78,7 +78,8 @@ public final class LLM: Sendable {
         let rows = options.speculative?.verifyRowBudget ?? SpeculativeConfig.defaultVerifyRowBudget
         core = SerializedCore(try EngineCore(model: model, tokenizer: tokenizer, maxModelLength: length, kvCacheTokens: pool,
                                              draft: draft, speculativeTokens: k, verifyRowBudget: rows,
-                                             promptLookup: options.speculative?.promptLookup, scheduler: options.scheduler, recordHiddenStates: options.recordHiddenStates))
+                                             promptLookup: options.speculative?.promptLookup, scheduler: options.scheduler,
+                                             recordHiddenStates: options.recordHiddenStates))
     }
 
     /// Generates one completion per prompt (raw completion prompts), all prompts in flight

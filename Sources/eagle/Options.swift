@@ -102,11 +102,16 @@ struct SpeculationOptions: ParsableArguments {
         if speculativeConfig != nil, lookupFlags {
             throw ValidationError("with --speculative-config, give \"prompt_lookup_min\" and \"prompt_lookup_tokens\" in the JSON")
         }
-        if let k = numSpeculativeTokens, !(1...15).contains(k) { throw ValidationError("--num-speculative-tokens must be in 1…15") }
+        let drafts = SpeculativeConfig.draftTokenRange
+        if let k = numSpeculativeTokens, !drafts.contains(k) {
+            throw ValidationError("--num-speculative-tokens must be in \(drafts.lowerBound)…\(drafts.upperBound)")
+        }
         if let n = promptLookupMin, !(0...SpeculativeConfig.longestPromptLookup).contains(n) {
             throw ValidationError("--prompt-lookup-min must be in 0…\(SpeculativeConfig.longestPromptLookup) (0: off)")
         }
-        if let n = promptLookupTokens, !(1...15).contains(n) { throw ValidationError("--prompt-lookup-tokens must be in 1…15") }
+        if let n = promptLookupTokens, !drafts.contains(n) {
+            throw ValidationError("--prompt-lookup-tokens must be in \(drafts.lowerBound)…\(drafts.upperBound)")
+        }
     }
 
     /// The configured speculation, or nil. `defaultModel` says whether the target is the
@@ -132,9 +137,8 @@ struct SpeculationOptions: ParsableArguments {
         } else {
             return nil
         }
-        let lookupMax = promptLookupMin.map { max($0, SpeculativeConfig.defaultPromptLookupMax) }
         return SpeculativeConfig(method: "eagle3", model: directory, numSpeculativeTokens: numSpeculativeTokens,
-                                 promptLookupMin: promptLookupMin, promptLookupMax: lookupMax, promptLookupTokens: promptLookupTokens)
+                                 promptLookupMin: promptLookupMin, promptLookupTokens: promptLookupTokens)
     }
 }
 

@@ -95,11 +95,17 @@ def lookup_drafts(tokens, count, minimum, maximum):
     return out[n:]
 
 
+def chain_length(k, lookup):
+    """The longest chain a round can propose: k from the head, or prompt lookup's count."""
+    minimum, _, count = lookup
+    return max(k, count if minimum > 0 else 0)
+
+
 def replay(chain, tokens, first_response, k, lookup=(0, 0, 0)):
     """Greedy rounds over one response: (rounds, accepted per position, prompt-lookup rounds).
     `lookup`: (minimum match, maximum match, drafts per match)."""
     minimum, maximum, count = lookup
-    rounds, accepted, lookups = 0, [0] * max(k, count if minimum > 0 else 0), 0
+    rounds, accepted, lookups = 0, [0] * chain_length(k, lookup), 0
     j = first_response - 1  # the round drafting the token after the first response token
     while j + 2 < len(tokens):
         drafts = lookup_drafts(tokens[:j + 2], count, minimum, maximum)
@@ -126,7 +132,7 @@ def main():
         val = set(json.loads(pathlib.Path(args.split_json).read_text())["val"])
         samples = [s for s in samples if s["prompt_index"] in val]
     lookup = (args.prompt_lookup_min, args.prompt_lookup_max, args.prompt_lookup_tokens)
-    rounds, accepted, lookups = 0, [0] * max(args.k, args.prompt_lookup_tokens if args.prompt_lookup_min > 0 else 0), 0
+    rounds, accepted, lookups = 0, [0] * chain_length(args.k, lookup), 0
     for i, s in enumerate(samples):
         batch = train.make_batch(samples, [i], len(s["input_ids"]), model.hidden_size, n_aux)
         del batch["verifier_last_hidden_states"]  # no loss: the forward returns the draft tokens only

@@ -31,6 +31,9 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
     public static let defaultPromptLookupTokens = 8
     /// The longest suffix prompt lookup may be asked to match.
     public static let longestPromptLookup = 64
+    /// Drafts one step may carry, from the head (`num_speculative_tokens`) or from prompt
+    /// lookup (`prompt_lookup_tokens`).
+    public static let draftTokenRange = 1...15
 
     public init(method: String? = "eagle3", model: String, numSpeculativeTokens: Int? = nil, verifyRowBudget: Int? = nil,
                 promptLookupMin: Int? = nil, promptLookupMax: Int? = nil, promptLookupTokens: Int? = nil) {
@@ -77,8 +80,9 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
         if let method, method != "eagle3" {
             throw EngineError.invalidSpeculativeConfig(reason: "unsupported method '\(method)' (supported: eagle3)")
         }
-        if let k = numSpeculativeTokens, !(1...15).contains(k) {
-            throw EngineError.invalidSpeculativeConfig(reason: "num_speculative_tokens must be in 1…15, got \(k)")
+        if let k = numSpeculativeTokens, !Self.draftTokenRange.contains(k) {
+            throw EngineError.invalidSpeculativeConfig(
+                reason: "num_speculative_tokens must be in \(Self.draftTokenRange.lowerBound)…\(Self.draftTokenRange.upperBound), got \(k)")
         }
         if let rows = verifyRowBudget, rows < 1 {
             throw EngineError.invalidSpeculativeConfig(reason: "verify_row_budget must be ≥ 1, got \(rows)")
@@ -87,8 +91,9 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
             throw EngineError.invalidSpeculativeConfig(
                 reason: "prompt_lookup_min must be in 0…\(Self.longestPromptLookup) (0 turns prompt lookup off), got \(minimum)")
         }
-        if let tokens = promptLookupTokens, !(1...15).contains(tokens) {
-            throw EngineError.invalidSpeculativeConfig(reason: "prompt_lookup_tokens must be in 1…15, got \(tokens)")
+        if let tokens = promptLookupTokens, !Self.draftTokenRange.contains(tokens) {
+            throw EngineError.invalidSpeculativeConfig(
+                reason: "prompt_lookup_tokens must be in \(Self.draftTokenRange.lowerBound)…\(Self.draftTokenRange.upperBound), got \(tokens)")
         }
         if let maximum = promptLookupMax {
             let minimum = promptLookupMin ?? Self.defaultPromptLookupMin
