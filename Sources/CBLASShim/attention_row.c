@@ -14,31 +14,73 @@
         for (long s = (long)block_table[b] * block_size; t < end; t++, s++) { BODY } \
     }
 
+// Scores of eight positions (keys `k[0..7]`): eight independent FMA chains, one per position,
+// reduced together by a transpose-add. Every score, in a full group or padded in the last, is
+// the same sum in the same order.
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256 scores8(const float *q, const float *const k[8], int head_dim, __m256 scale) {
+    __m256 acc[8];
+    for (int j = 0; j < 8; j++) acc[j] = _mm256_setzero_ps();
+    for (int d = 0; d < head_dim; d += 8) {
+        __m256 qd = _mm256_loadu_ps(q + d);
+        for (int j = 0; j < 8; j++) acc[j] = _mm256_fmadd_ps(qd, _mm256_loadu_ps(k[j] + d), acc[j]);
+    }
+    // Lanes (l0+l1)+(l2+l3) of each 128-bit half, then the halves added.
+    __m256 s01 = _mm256_hadd_ps(acc[0], acc[1]), s23 = _mm256_hadd_ps(acc[2], acc[3]);
+    __m256 s45 = _mm256_hadd_ps(acc[4], acc[5]), s67 = _mm256_hadd_ps(acc[6], acc[7]);
+    __m256 s0123 = _mm256_hadd_ps(s01, s23), s4567 = _mm256_hadd_ps(s45, s67);
+    __m256 lo = _mm256_permute2f128_ps(s0123, s4567, 0x20), hi = _mm256_permute2f128_ps(s0123, s4567, 0x31);
+    return _mm256_mul_ps(_mm256_add_ps(lo, hi), scale);
+}
+
+// out[0 ..< 8·n8] = Σ_t p_t·v_t with p_t = scores[t] · inverse. Each dimension is its own FMA
+// chain, so the result does not depend on `n8`; with n8 = 8 (inlined as a constant) the eight
+// accumulators stay in registers.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void weighted_values(const float *scores, float inverse, const float *values, const int32_t *block_table,
+                                   int block_size, int context, int kv_stride, const int n8, float *out) {
+    __m256 acc[8];
+    for (int j = 0; j < n8; j++) acc[j] = _mm256_setzero_ps();
+    FOR_EACH_SLOT({
+        const float *v = values + s * kv_stride;
+        __m256 p = _mm256_set1_ps(scores[t] * inverse);
+        for (int j = 0; j < n8; j++) acc[j] = _mm256_fmadd_ps(p, _mm256_loadu_ps(v + 8 * j), acc[j]);
+    })
+    for (int j = 0; j < n8; j++) _mm256_storeu_ps(out + 8 * j, acc[j]);
+}
+
 __attribute__((target("avx2,fma")))
 static void row_avx2(const float *q, const float *keys, const float *values, const int32_t *block_table,
                      int block_size, int context, int kv_stride, int head_dim, float scale,
                      float *scores, float *out) {
-    float max_score = -INFINITY;
+    const __m256 scale8 = _mm256_set1_ps(scale);
+    __m256 max8 = _mm256_set1_ps(-INFINITY);
+    const float *k[8];
+    int pending = 0;
     FOR_EACH_SLOT({
-        const float *k = keys + s * kv_stride;
-        __m256 acc = _mm256_mul_ps(_mm256_loadu_ps(q), _mm256_loadu_ps(k));
-        for (int d = 8; d < head_dim; d += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), _mm256_loadu_ps(k + d), acc);
-        float score = eagle_hsum256(acc) * scale;
-        scores[t] = score;
-        if (score > max_score) max_score = score;
+        k[pending++] = keys + s * kv_stride;
+        if (pending == 8) {
+            __m256 s8 = scores8(q, k, head_dim, scale8);
+            _mm256_storeu_ps(scores + t - 7, s8);
+            max8 = _mm256_max_ps(max8, s8);
+            pending = 0;
+        }
     })
+    if (pending) {   // the last group, padded with its last key (the extra scores are dropped)
+        float last[8];
+        for (int j = pending; j < 8; j++) k[j] = k[pending - 1];
+        __m256 s8 = scores8(q, k, head_dim, scale8);
+        _mm256_storeu_ps(last, s8);
+        max8 = _mm256_max_ps(max8, s8);
+        for (int j = 0; j < pending; j++) scores[context - pending + j] = last[j];
+    }
+    float lanes[8], max_score = -INFINITY;
+    _mm256_storeu_ps(lanes, max8);
+    for (int j = 0; j < 8; j++) max_score = lanes[j] > max_score ? lanes[j] : max_score;
     const float inverse = 1.0f / eagle_exponentiate_avx2(scores, context, max_score);
-    // Σ p_t·v_t, 64 output dims at a time held in eight registers across all positions.
     for (int d0 = 0; d0 < head_dim; d0 += 64) {
-        int width = head_dim - d0 < 64 ? head_dim - d0 : 64;
-        __m256 acc[8];
-        for (int j = 0; j < 8; j++) acc[j] = _mm256_setzero_ps();
-        FOR_EACH_SLOT({
-            const float *v = values + s * kv_stride + d0;
-            __m256 p = _mm256_set1_ps(scores[t] * inverse);
-            for (int j = 0; j < width / 8; j++) acc[j] = _mm256_fmadd_ps(p, _mm256_loadu_ps(v + 8 * j), acc[j]);
-        })
-        for (int j = 0; j < width / 8; j++) _mm256_storeu_ps(out + d0 + 8 * j, acc[j]);
+        if (head_dim - d0 >= 64) weighted_values(scores, inverse, values + d0, block_table, block_size, context, kv_stride, 8, out + d0);
+        else weighted_values(scores, inverse, values + d0, block_table, block_size, context, kv_stride, (head_dim - d0) / 8, out + d0);
     }
 }
 
