@@ -1,5 +1,5 @@
-// Softmax numerators: x[i] = exp(x[i] − shift) in place, returning their sum. The one exp of
-// the engine's kernels (attention scores, prefill and per-row alike).
+// Softmax numerators: x[i] = exp(x[i] − shift) in place, returning their sum, for attention
+// scores (prefill and per-row alike), with the vector exp of internal.h.
 #include "CBLASShim.h"
 #include "internal.h"
 #include <math.h>

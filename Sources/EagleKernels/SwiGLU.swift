@@ -1,4 +1,4 @@
-import Foundation
+import CBLASShim
 
 /// The gated MLP activation `silu(gate) ⊙ up` (Llama `down(silu(gate(x)) * up(x))`).
 public enum SwiGLU {
@@ -17,14 +17,6 @@ public enum SwiGLU {
 
     @inlinable
     static func apply(gateUp: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, rows: Range<Int>, width: Int) {
-        for r in rows {
-            let g = gateUp + r * 2 * width
-            let u = g + width
-            let yr = y + r * width
-            for i in 0..<width {
-                let x = g[i]
-                yr[i] = x / (1 + Foundation.exp(-x)) * u[i]
-            }
-        }
+        eagle_swiglu(gateUp + rows.lowerBound * 2 * width, y + rows.lowerBound * width, Int32(rows.count), Int32(width))
     }
 }

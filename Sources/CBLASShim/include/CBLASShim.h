@@ -79,6 +79,11 @@ void eagle_sgemm_strided(int transB, int m, int n, int k, float alpha, const flo
 /// error < 2e-7 for the exponent range of softmax inputs; AVX2+FMA, libm `expf` elsewhere).
 float eagle_exponentiate(float *x, int count, float shift);
 
+/// The gated MLP activation over `rows` rows of `[gate (width) | up (width)]`:
+/// `y[r, i] = gate / (1 + exp(−gate)) · up` (the softmax's vector exp on AVX2+FMA, libm `expf`
+/// elsewhere), `rows × width` floats.
+void eagle_swiglu(const float *gateUp, float *y, int rows, int width);
+
 /// Attention of one query head of one row over a paged KV cache: `output[headDim]` =
 /// softmax_t(scale · query · key_t) weighted sum of value_t over positions t < `context`.
 /// `keys`/`values` point at the head's KV group in slot 0 (slot `s` at `s · kvStride`); the
