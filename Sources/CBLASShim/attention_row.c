@@ -1,18 +1,29 @@
-// Attention of one query head of one row over a paged KV cache (the decode and verify path):
-// scores q·k_t·scale for t < context, softmax (softmax.c), then Σ p_t·v_t. AVX2+FMA; a
-// portable scalar version runs on other CPUs. A row's result depends only on its own query
-// and the cache, never on how many rows are computed together.
+// Attention of a row's query heads over a paged KV cache (the decode and verify path): scores
+// q·k_t·scale for t < context, softmax (softmax.c), then Σ p_t·v_t. AVX2+FMA; a portable
+// scalar version runs on other CPUs. The query heads that share a KV head can go together, so
+// that each key and value is fetched once for all of them; every query's arithmetic is the
+// same alone or grouped, so a row's result depends only on its own queries and the cache,
+// never on how many rows or heads are computed together.
 #include "CBLASShim.h"
 #include "internal.h"
 #include <math.h>
 
-// Calls BODY with `t` (position) and `s` (cache slot) for positions 0..<context, walking the
+// Calls BODY with `t` (position) and `s` (cache slot) for positions first..<last, walking the
 // block table block by block.
-#define FOR_EACH_SLOT(BODY)                                                          \
-    for (int t = 0, b = 0; t < context; b++) {                                       \
-        int end = t + block_size < context ? t + block_size : context;               \
-        for (long s = (long)block_table[b] * block_size; t < end; t++, s++) { BODY } \
+#define FOR_SLOTS(first, last, BODY)                                                                 \
+    for (int t = (first), b = t / block_size, stop = (last); t < stop; b++) {                        \
+        int end = (b + 1) * block_size < stop ? (b + 1) * block_size : stop;                          \
+        for (long s = (long)block_table[b] * block_size + (t - b * block_size); t < end; t++, s++) { \
+            BODY                                                                                     \
+        }                                                                                            \
     }
+#define FOR_EACH_SLOT(BODY) FOR_SLOTS(0, context, BODY)
+
+// Query heads per KV head the grouped kernel takes at once (larger groups go in parts).
+#define MAX_GROUP 16
+// Positions per block of the weighted-value sum: the block's values stay in L1 while every
+// query of the group accumulates over them.
+#define VALUE_BLOCK 32
 
 // Scores of eight positions (keys `k[0..7]`): eight independent FMA chains, one per position,
 // reduced together by a transpose-add. Every score, in a full group or padded in the last, is
@@ -33,15 +44,17 @@ static inline __m256 scores8(const float *q, const float *const k[8], int head_d
     return _mm256_mul_ps(_mm256_add_ps(lo, hi), scale);
 }
 
-// out[0 ..< 8·n8] = Σ_t p_t·v_t with p_t = scores[t] · inverse. Each dimension is its own FMA
-// chain, so the result does not depend on `n8`; with n8 = 8 (inlined as a constant) the eight
-// accumulators stay in registers.
+// out[0 ..< 8·n8] (+)= Σ_{first ≤ t < last} p_t·v_t with p_t = scores[t] · inverse, added to
+// `out` when `accumulate`. Each dimension is one FMA chain over t (stored and reloaded exactly
+// between blocks), so the result depends neither on `n8` nor on the blocks; with n8 = 8
+// (inlined as a constant) the eight accumulators stay in registers.
 __attribute__((target("avx2,fma"), always_inline))
 static inline void weighted_values(const float *scores, float inverse, const float *values, const int32_t *block_table,
-                                   int block_size, int context, int kv_stride, const int n8, float *out) {
+                                   int block_size, int first, int last, int kv_stride, const int n8, float *out,
+                                   int accumulate) {
     __m256 acc[8];
-    for (int j = 0; j < n8; j++) acc[j] = _mm256_setzero_ps();
-    FOR_EACH_SLOT({
+    for (int j = 0; j < n8; j++) acc[j] = accumulate ? _mm256_loadu_ps(out + 8 * j) : _mm256_setzero_ps();
+    FOR_SLOTS(first, last, {
         const float *v = values + s * kv_stride;
         __m256 p = _mm256_set1_ps(scores[t] * inverse);
         for (int j = 0; j < n8; j++) acc[j] = _mm256_fmadd_ps(p, _mm256_loadu_ps(v + 8 * j), acc[j]);
@@ -49,38 +62,58 @@ static inline void weighted_values(const float *scores, float inverse, const flo
     for (int j = 0; j < n8; j++) _mm256_storeu_ps(out + 8 * j, acc[j]);
 }
 
+// `group` (≤ MAX_GROUP) query heads sharing one KV head: query g at `q + g·head_dim`, its
+// output at `out + g·head_dim`, its scores at `scores + g·score_stride`.
 __attribute__((target("avx2,fma")))
-static void row_avx2(const float *q, const float *keys, const float *values, const int32_t *block_table,
-                     int block_size, int context, int kv_stride, int head_dim, float scale,
-                     float *scores, float *out) {
+static void group_avx2(const float *q, int group, const float *keys, const float *values, const int32_t *block_table,
+                       int block_size, int context, int kv_stride, int head_dim, float scale,
+                       float *scores, int score_stride, float *out) {
     const __m256 scale8 = _mm256_set1_ps(scale);
-    __m256 max8 = _mm256_set1_ps(-INFINITY);
+    __m256 max8[MAX_GROUP];
+    for (int g = 0; g < group; g++) max8[g] = _mm256_set1_ps(-INFINITY);
     const float *k[8];
     int pending = 0;
     FOR_EACH_SLOT({
         k[pending++] = keys + s * kv_stride;
         if (pending == 8) {
-            __m256 s8 = scores8(q, k, head_dim, scale8);
-            _mm256_storeu_ps(scores + t - 7, s8);
-            max8 = _mm256_max_ps(max8, s8);
+            for (int g = 0; g < group; g++) {
+                __m256 s8 = scores8(q + (size_t)g * head_dim, k, head_dim, scale8);
+                _mm256_storeu_ps(scores + (size_t)g * score_stride + t - 7, s8);
+                max8[g] = _mm256_max_ps(max8[g], s8);
+            }
             pending = 0;
         }
     })
-    if (pending) {   // the last group, padded with its last key (the extra scores are dropped)
-        float last[8];
+    if (pending) {   // the last group of positions, padded with its last key (the extra scores are dropped)
         for (int j = pending; j < 8; j++) k[j] = k[pending - 1];
-        __m256 s8 = scores8(q, k, head_dim, scale8);
-        _mm256_storeu_ps(last, s8);
-        max8 = _mm256_max_ps(max8, s8);
-        for (int j = 0; j < pending; j++) scores[context - pending + j] = last[j];
+        for (int g = 0; g < group; g++) {
+            float last[8];
+            __m256 s8 = scores8(q + (size_t)g * head_dim, k, head_dim, scale8);
+            _mm256_storeu_ps(last, s8);
+            max8[g] = _mm256_max_ps(max8[g], s8);
+            for (int j = 0; j < pending; j++) scores[(size_t)g * score_stride + context - pending + j] = last[j];
+        }
     }
-    float lanes[8], max_score = -INFINITY;
-    _mm256_storeu_ps(lanes, max8);
-    for (int j = 0; j < 8; j++) max_score = lanes[j] > max_score ? lanes[j] : max_score;
-    const float inverse = 1.0f / eagle_exponentiate_avx2(scores, context, max_score);
-    for (int d0 = 0; d0 < head_dim; d0 += 64) {
-        if (head_dim - d0 >= 64) weighted_values(scores, inverse, values + d0, block_table, block_size, context, kv_stride, 8, out + d0);
-        else weighted_values(scores, inverse, values + d0, block_table, block_size, context, kv_stride, (head_dim - d0) / 8, out + d0);
+    float inverse[MAX_GROUP];
+    for (int g = 0; g < group; g++) {
+        float lanes[8], max_score = -INFINITY;
+        _mm256_storeu_ps(lanes, max8[g]);
+        for (int j = 0; j < 8; j++) max_score = lanes[j] > max_score ? lanes[j] : max_score;
+        inverse[g] = 1.0f / eagle_exponentiate_avx2(scores + (size_t)g * score_stride, context, max_score);
+    }
+    for (int first = 0; first < context; first += VALUE_BLOCK) {
+        int last = first + VALUE_BLOCK < context ? first + VALUE_BLOCK : context;
+        for (int g = 0; g < group; g++) {
+            const float *sg = scores + (size_t)g * score_stride;
+            float *og = out + (size_t)g * head_dim;
+            for (int d0 = 0; d0 < head_dim; d0 += 64) {
+                if (head_dim - d0 >= 64)
+                    weighted_values(sg, inverse[g], values + d0, block_table, block_size, first, last, kv_stride, 8, og + d0, first > 0);
+                else
+                    weighted_values(sg, inverse[g], values + d0, block_table, block_size, first, last, kv_stride,
+                                    (head_dim - d0) / 8, og + d0, first > 0);
+            }
+        }
     }
 }
 
@@ -104,36 +137,56 @@ static void row_scalar(const float *q, const float *keys, const float *values, c
     })
 }
 
+// `group` query heads sharing one KV head (see group_avx2), each computed as if alone.
+static void attention_group(const float *q, int group, const float *keys, const float *values, const int32_t *block_table,
+                            int block_size, int context, int kv_stride, int head_dim, float scale,
+                            float *scores, int score_stride, float *out) {
+    if (head_dim % 8 == 0 && eagle_cpu_has_avx2_fma()) {
+        for (int g = 0; g < group; g += MAX_GROUP) {
+            int n = group - g < MAX_GROUP ? group - g : MAX_GROUP;
+            group_avx2(q + (size_t)g * head_dim, n, keys, values, block_table, block_size, context, kv_stride, head_dim,
+                       scale, scores, score_stride, out + (size_t)g * head_dim);
+        }
+        return;
+    }
+    for (int g = 0; g < group; g++)
+        row_scalar(q + (size_t)g * head_dim, keys, values, block_table, block_size, context, kv_stride, head_dim, scale,
+                   scores, out + (size_t)g * head_dim);
+}
+
 void eagle_attention_row(const float *query, const float *keys, const float *values, const int32_t *block_table,
                          int block_size, int context, int kv_stride, int head_dim, float scale,
                          float *scores, float *output) {
-    if (head_dim % 8 == 0 && eagle_cpu_has_avx2_fma())
-        row_avx2(query, keys, values, block_table, block_size, context, kv_stride, head_dim, scale, scores, output);
-    else
-        row_scalar(query, keys, values, block_table, block_size, context, kv_stride, head_dim, scale, scores, output);
+    attention_group(query, 1, keys, values, block_table, block_size, context, kv_stride, head_dim, scale, scores, 0, output);
 }
 
-// One (row, head) unit of a batch: the query head's KV group, context up to the row's position.
+// Query heads per unit: a lone row splits by head so that both threads get work; larger
+// batches take each KV head's whole group at once. Results are the same either way.
+static int unit_heads(const eagle_attention_batch *a) { return a->rows > 1 ? a->heads / a->kv_heads : 1; }
+
+// One unit of a batch: `unit_heads` query heads of one row (all of one KV group), context up
+// to the row's position.
 static void attention_unit(const eagle_attention_batch *a, int unit, float *scores) {
-    int r = unit / a->heads, h = unit % a->heads;
+    int group = unit_heads(a), per_row = a->heads / group;
+    int r = unit / per_row, h = unit % per_row * group;
     int kv_offset = h / (a->heads / a->kv_heads) * a->head_dim;
-    eagle_attention_row(a->queries + (size_t)r * a->query_stride + (size_t)h * a->head_dim, a->keys + kv_offset,
-                        a->values + kv_offset, a->block_table, a->block_size, a->positions[r] + 1,
-                        a->kv_heads * a->head_dim, a->head_dim, a->scale, scores,
-                        a->output + ((size_t)r * a->heads + h) * a->head_dim);
+    attention_group(a->queries + (size_t)r * a->query_stride + (size_t)h * a->head_dim, group, a->keys + kv_offset,
+                    a->values + kv_offset, a->block_table, a->block_size, a->positions[r] + 1,
+                    a->kv_heads * a->head_dim, a->head_dim, a->scale, scores, a->score_stride / (a->heads / a->kv_heads),
+                    a->output + ((size_t)r * a->heads + h) * a->head_dim);
 }
 
 // Causal rows grow in cost: units are taken in the order first, last, second, second-to-last…
 // so that shares balance.
 static void attention_units(void *p, int begin, int end, int part) {
     const eagle_attention_batch *a = p;
-    int units = a->rows * a->heads;
+    int units = a->rows * (a->heads / unit_heads(a));
     float *scores = a->scores + (size_t)part * a->score_stride;
     for (int j = begin; j < end; j++) attention_unit(a, j % 2 == 0 ? j / 2 : units - 1 - j / 2, scores);
 }
 
 void eagle_attention_rows(const eagle_attention_batch *batch) {
-    int units = batch->rows * batch->heads;
+    int units = batch->rows * (batch->heads / unit_heads(batch));
     if (units < 2) {
         for (int unit = 0; unit < units; unit++) attention_unit(batch, unit, batch->scores);
         return;

@@ -25,7 +25,8 @@ public struct CausalAttention: Sendable {
     /// row gets the same result whatever else is in the batch.
     /// - Parameters:
     ///   - queries: `[rows, …]` with row stride `queryStride`; head `h` at offset `h·headDim`.
-    ///   - scores: scratch of `Parallel.parts × scoreStride` floats, `scoreStride` ≥ max(positions) + 1.
+    ///   - scores: scratch of `Parallel.parts × scoreStride` floats, `scoreStride` ≥
+    ///     `scoreStride(context:)` for the longest row.
     @inlinable
     public func apply(
         queries: UnsafePointer<Float>, queryStride: Int, positions: UnsafePointer<Int32>, rows: Int,
@@ -40,6 +41,11 @@ public struct CausalAttention: Sendable {
             score_stride: Int32(scoreStride), output: output)
         eagle_attention_rows(&batch)
     }
+
+    /// Scratch floats one thread needs per query row of context `context` (the scores of one
+    /// KV group's query heads).
+    @inlinable
+    public func scoreStride(context: Int) -> Int { heads / kvHeads * context }
 
     /// Calls `body(position, slot)` for positions `0..<context` of a paged sequence, walking
     /// its block table block by block (no per-position division).

@@ -39,7 +39,8 @@ import EagleKernels
         let attention = CausalAttention(heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
         let width = c.heads * c.headDim
         var output = [Float](repeating: .nan, count: rows.count * width)
-        var scores = [Float](repeating: 0, count: Parallel.parts * 256)
+        let scoreStride = attention.scoreStride(context: 256)
+        var scores = [Float](repeating: 0, count: Parallel.parts * scoreStride)
         queries.withUnsafeBufferPointer { q in
             keys.withUnsafeBufferPointer { k in
                 values.withUnsafeBufferPointer { v in
@@ -48,7 +49,7 @@ import EagleKernels
                             attention.apply(queries: q.baseAddress! + rows.lowerBound * width, queryStride: width,
                                             positions: p.baseAddress! + rows.lowerBound, rows: rows.count,
                                             keys: k.baseAddress!, values: v.baseAddress!, blockTable: t.baseAddress!,
-                                            blockSize: c.blockSize, scores: &scores, scoreStride: 256, output: &output)
+                                            blockSize: c.blockSize, scores: &scores, scoreStride: scoreStride, output: &output)
                         }
                     }
                 }
@@ -61,6 +62,7 @@ import EagleKernels
         Case(heads: 9, kvHeads: 3, headDim: 64, blockSize: 16, positions: [0, 5, 77, 130, 131]),   // SmolLM2 geometry
         Case(heads: 4, kvHeads: 2, headDim: 128, blockSize: 8, positions: [200, 201, 202]),       // two 64-wide halves
         Case(heads: 2, kvHeads: 1, headDim: 12, blockSize: 4, positions: [3, 9, 38]),             // scalar path (12 % 8 ≠ 0)
+        Case(heads: 36, kvHeads: 2, headDim: 8, blockSize: 16, positions: [40, 41]),             // groups of 18 go in two parts
     ])
     func matchesReferenceAndRowsAreIndependent(_ c: Case) throws {
         let blocks = (Int(c.positions.max()!) + c.blockSize) / c.blockSize

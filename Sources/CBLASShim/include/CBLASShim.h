@@ -97,7 +97,8 @@ void eagle_attention_row(const float *query, const float *keys, const float *val
 /// `heads` query heads at `queries + r · query_stride`; head h reads KV group
 /// `h / (heads / kv_heads)` of slots `kv_heads · head_dim` floats wide; output row r is
 /// `heads · head_dim` floats at `output + r · heads · head_dim`. `scores` holds
-/// `eagle_parallel_parts() × score_stride` floats, `score_stride` > every position.
+/// `eagle_parallel_parts() × score_stride` floats, `score_stride` ≥ (heads / kv_heads) ×
+/// (every position + 1): a thread's scratch for one KV group's query heads.
 typedef struct {
     const float *queries;
     int query_stride, rows, heads, kv_heads, head_dim;
@@ -112,7 +113,9 @@ typedef struct {
 } eagle_attention_batch;
 
 /// `eagle_attention_row` for every (row, head) of a batch, the units split over the shim's
-/// threads (each computed alone, so a row's result never depends on the batch).
+/// threads: (row, head) for a lone row, (row, KV head) with its query heads together for
+/// more rows. Each query's result is the one it gets alone, so a row's result never depends
+/// on the batch.
 void eagle_attention_rows(const eagle_attention_batch *batch);
 
 /// Runs `body(context, begin, end, part)` over `[0, count)` split into contiguous ranges

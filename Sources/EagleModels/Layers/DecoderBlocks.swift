@@ -78,7 +78,7 @@ enum DecoderBlocks {
                         queries: ws.qkv.pointer + segment.offset * g.qkvWidth, queryStride: g.qkvWidth,
                         positions: positions.baseAddress! + segment.offset, rows: segment.count,
                         keys: keys, values: values, blockTable: table, blockSize: cache.blockSize,
-                        scores: ws.scores.pointer, scoreStride: ws.contextCapacity,
+                        scores: ws.scores.pointer, scoreStride: ws.scoreStride,
                         output: ws.attention.pointer + segment.offset * g.queryWidth)
                 }
             }

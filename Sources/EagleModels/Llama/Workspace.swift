@@ -21,7 +21,9 @@ final class Workspace {
     var captured = FloatBuffer(count: 0)   // [numCaptured, T, H]
     var rowHidden = FloatBuffer(count: 0)  // [R, H]
     var logits = FloatBuffer(count: 0)     // [R, V]
-    var scores = FloatBuffer(count: 0)     // [threads, contextCapacity]
+    var scores = FloatBuffer(count: 0)     // [threads, scoreStride]
+    /// Per-thread attention scratch: one KV group's query heads × contextCapacity.
+    private(set) var scoreStride = 0
     // Prefill attention: gathered keys/values of one KV head, scores of a chunk of rows.
     private(set) var prefillCapacity = 0
     var prefillKeys = FloatBuffer(count: 0)    // [prefillCapacity, headDim]
@@ -50,7 +52,8 @@ final class Workspace {
         }
         if context > contextCapacity {
             contextCapacity = max(context, 2 * contextCapacity)
-            scores = FloatBuffer(count: Parallel.parts * contextCapacity)
+            scoreStride = g.heads / g.kvHeads * contextCapacity
+            scores = FloatBuffer(count: Parallel.parts * scoreStride)
         }
         if tokens >= DecoderBlocks.prefillRows, context > prefillCapacity {
             prefillCapacity = max(context, 2 * prefillCapacity)
