@@ -26,8 +26,8 @@
 #define VALUE_BLOCK 32
 
 // Scores of eight positions (keys `k[0..7]`): eight independent FMA chains, one per position,
-// reduced together by a transpose-add. Every score, in a full group or padded in the last, is
-// the same sum in the same order.
+// reduced together by a transpose-add. Every score, in a full set of eight or in the padded
+// last one, is the same sum in the same order.
 __attribute__((target("avx2,fma"), always_inline))
 static inline __m256 scores8(const float *q, const float *const k[8], int head_dim, __m256 scale) {
     __m256 acc[8];
@@ -84,7 +84,7 @@ static void group_avx2(const float *q, int group, const float *keys, const float
             pending = 0;
         }
     })
-    if (pending) {   // the last group of positions, padded with its last key (the extra scores are dropped)
+    if (pending) {   // the last positions, padded to eight with the last key (the extra scores are dropped)
         for (int j = pending; j < 8; j++) k[j] = k[pending - 1];
         for (int g = 0; g < group; g++) {
             float last[8];

@@ -60,6 +60,7 @@ struct BenchCommand: ParsableCommand {
                                                                                    weightDType: model.dtype))
         var baselineTokens = 0, speculativeTokens = 0
         var baselineSeconds = 0.0, speculativeSeconds = 0.0
+        var baselineDecode = DecodePhase(), speculativeDecode = DecodePhase()
         var identical = true
         var metrics = SpeculationMetrics()
         for (i, item) in items.enumerated() {
@@ -77,6 +78,8 @@ struct BenchCommand: ParsableCommand {
             speculativeTokens += b.count
             baselineSeconds += baselineTime.seconds
             speculativeSeconds += speculativeTime.seconds
+            baselineDecode.add(baseline!)
+            speculativeDecode.add(speculative!)
             metrics.merge(speculative!.metrics.speculation)
         }
         Console.progress("bench", done: items.count, total: items.count)
@@ -85,6 +88,7 @@ struct BenchCommand: ParsableCommand {
             numPrompts: items.count, numSpeculativeTokens: llm.numSpeculativeTokens,
             baselineTokensPerSecond: Double(baselineTokens) / baselineSeconds,
             speculativeTokensPerSecond: Double(speculativeTokens) / speculativeSeconds,
+            baselineDecode: baselineDecode, speculativeDecode: speculativeDecode,
             metrics: metrics, outputsIdentical: sampling.temperature == 0 ? identical : nil, probe: probe,
             decodeForwards: llm.stats.forwards[1], verifyForwards: llm.stats.forwards[llm.numSpeculativeTokens + 1],
             threads: Linear.threadCount)

@@ -7,6 +7,10 @@ struct BenchReport {
     var numSpeculativeTokens: Int
     var baselineTokensPerSecond: Double
     var speculativeTokensPerSecond: Double
+    /// The requests' time from arrival to first token (prompt prefill, the same work in both
+    /// modes) and after it, plain and speculative.
+    var baselineDecode: DecodePhase
+    var speculativeDecode: DecodePhase
     var metrics: SpeculationMetrics
     /// Whether speculative and plain outputs matched token for token (greedy runs only).
     var outputsIdentical: Bool?
@@ -19,6 +23,10 @@ struct BenchReport {
     var threads: Int
 
     var speedup: Double { speculativeTokensPerSecond / baselineTokensPerSecond }
+
+    /// The speedup after the first token: speculation's own gain, without the prefill both
+    /// modes share.
+    var decodeSpeedup: Double { speculativeDecode.tokensPerSecond / baselineDecode.tokensPerSecond }
 
     /// Mean (k + 1)-token forward ÷ mean 1-token forward, over the runs' own steps.
     var verifyCostRatioInRun: Double? {
@@ -33,6 +41,11 @@ struct BenchReport {
             "baseline_tokens_per_second": baselineTokensPerSecond,
             "speculative_tokens_per_second": speculativeTokensPerSecond,
             "speedup": speedup,
+            "decode_speedup": decodeSpeedup,
+            "baseline_decode_tokens_per_second": baselineDecode.tokensPerSecond,
+            "speculative_decode_tokens_per_second": speculativeDecode.tokensPerSecond,
+            "baseline_ttft_seconds": baselineDecode.ttftSeconds,
+            "speculative_ttft_seconds": speculativeDecode.ttftSeconds,
             "mean_acceptance_length": metrics.meanAcceptanceLength,
             "acceptance_rate": metrics.acceptanceRate,
             "per_position_acceptance_rate": metrics.perPositionAcceptanceRate,
@@ -68,6 +81,7 @@ struct BenchReport {
         baseline tokens/s          \(String(format: "%.2f", baselineTokensPerSecond))
         speculative tokens/s       \(String(format: "%.2f", speculativeTokensPerSecond))
         speedup                    \(String(format: "%.3f", speedup))x
+        after the first token      \(String(format: "%.3f", decodeSpeedup))x (\(String(format: "%.2f", baselineDecode.tokensPerSecond)) → \(String(format: "%.2f", speculativeDecode.tokensPerSecond)) tokens/s; time to first tokens \(String(format: "%.2f", baselineDecode.ttftSeconds)) / \(String(format: "%.2f", speculativeDecode.ttftSeconds)) s)
         mean acceptance length     \(String(format: "%.3f", metrics.meanAcceptanceLength))
         acceptance rate            \(String(format: "%.3f", metrics.acceptanceRate))
         per-position acceptance    [\(perPosition)]
@@ -109,4 +123,20 @@ struct BenchReport {
 
         """
     }
+}
+
+/// Requests' time to first token and the tokens and time after it, summed over a bench run.
+struct DecodePhase {
+    var ttftSeconds = 0.0
+    var decodeSeconds = 0.0
+    var decodeTokens = 0
+
+    mutating func add(_ output: RequestOutput) {
+        ttftSeconds += output.metrics.prefillSeconds
+        decodeSeconds += output.metrics.decodeSeconds
+        decodeTokens += max(output.metrics.generatedTokens - 1, 0)
+    }
+
+    /// Tokens per second after each request's first token.
+    var tokensPerSecond: Double { decodeSeconds > 0 ? Double(decodeTokens) / decodeSeconds : 0 }
 }

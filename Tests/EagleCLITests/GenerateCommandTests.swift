@@ -130,6 +130,12 @@ enum EagleBinary {
         #expect(decode > 0 && verify > 0)
         let ratio = try #require(object["verify_forward_cost_ratio_in_run"] as? Double)
         #expect(abs(ratio - verify / decode) < 1e-9 * ratio)
+        let (plain, speculative) = (object["baseline_decode_tokens_per_second"] as? Double ?? 0,
+                                    object["speculative_decode_tokens_per_second"] as? Double ?? 0)
+        #expect(plain > 0 && speculative > 0)
+        let decodeSpeedup = try #require(object["decode_speedup"] as? Double)
+        #expect(abs(decodeSpeedup - speculative / plain) < 1e-9 * decodeSpeedup)
+        #expect((object["baseline_ttft_seconds"] as? Double ?? 0) > 0 && (object["speculative_ttft_seconds"] as? Double ?? 0) > 0)
         for key in ["mean_acceptance_length", "per_position_acceptance_rate", "speedup", "verify_forward_cost_ratio",
                     "decode_over_sgemv_probe", "draft_seconds", "target_seconds"] {
             #expect(object[key] != nil, "missing \(key)")
