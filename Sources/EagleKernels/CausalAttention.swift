@@ -45,7 +45,11 @@ public struct CausalAttention: Sendable {
     /// Scratch floats one thread needs per query row of context `context` (the scores of one
     /// KV group's query heads).
     @inlinable
-    public func scoreStride(context: Int) -> Int { heads / kvHeads * context }
+    public func scoreStride(context: Int) -> Int { Self.scoreStride(heads: heads, kvHeads: kvHeads, context: context) }
+
+    /// `scoreStride(context:)` for a geometry, before any `CausalAttention` exists.
+    @inlinable
+    public static func scoreStride(heads: Int, kvHeads: Int, context: Int) -> Int { heads / kvHeads * context }
 
     /// Calls `body(position, slot)` for positions `0..<context` of a paged sequence, walking
     /// its block table block by block (no per-position division).

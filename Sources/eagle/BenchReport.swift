@@ -134,7 +134,7 @@ struct DecodePhase {
     mutating func add(_ output: RequestOutput) {
         ttftSeconds += output.metrics.prefillSeconds
         decodeSeconds += output.metrics.decodeSeconds
-        decodeTokens += max(output.metrics.generatedTokens - 1, 0)
+        decodeTokens += output.metrics.decodeTokens
     }
 
     /// Tokens per second after each request's first token.

@@ -92,14 +92,16 @@ struct SpeculationOptions: ParsableArguments {
     @Flag(name: .long, help: "Plain decoding, even for the default model and its shipped head.")
     var noSpeculation = false
 
+    /// Whether a prompt-lookup flag was given.
+    private var givesLookupFlags: Bool { promptLookupMin != nil || promptLookupTokens != nil }
+
     func validate() throws {
         if draft != nil, speculativeConfig != nil { throw ValidationError("give --draft or --speculative-config, not both") }
-        let lookupFlags = promptLookupMin != nil || promptLookupTokens != nil
-        if noSpeculation, draft != nil || speculativeConfig != nil || numSpeculativeTokens != nil || lookupFlags {
+        if noSpeculation, draft != nil || speculativeConfig != nil || numSpeculativeTokens != nil || givesLookupFlags {
             throw ValidationError("--no-speculation cannot be combined with --draft, --speculative-config, "
                                   + "--num-speculative-tokens, --prompt-lookup-min or --prompt-lookup-tokens")
         }
-        if speculativeConfig != nil, lookupFlags {
+        if speculativeConfig != nil, givesLookupFlags {
             throw ValidationError("with --speculative-config, give \"prompt_lookup_min\" and \"prompt_lookup_tokens\" in the JSON")
         }
         let drafts = SpeculativeConfig.draftTokenRange
@@ -131,7 +133,7 @@ struct SpeculationOptions: ParsableArguments {
             directory = draft
         } else if defaultModel, let shipped = DefaultModel.shippedDraft {
             directory = shipped.path
-        } else if numSpeculativeTokens != nil || promptLookupMin != nil || promptLookupTokens != nil {
+        } else if numSpeculativeTokens != nil || givesLookupFlags {
             throw ValidationError(
                 "--num-speculative-tokens and the prompt-lookup flags need --draft (or the default model with its shipped head)")
         } else {

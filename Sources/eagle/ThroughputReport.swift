@@ -24,7 +24,7 @@ struct ThroughputReport {
     var timesToFirstToken: [Double] { batched.map(\.metrics.prefillSeconds).sorted() }
     /// Mean time between tokens after the first, per batched request.
     var interTokenLatencies: [Double] {
-        batched.compactMap { o in o.metrics.generatedTokens > 1 ? o.metrics.decodeSeconds / Double(o.metrics.generatedTokens - 1) : nil }.sorted()
+        batched.compactMap { o in o.metrics.decodeTokens > 0 ? o.metrics.decodeSeconds / Double(o.metrics.decodeTokens) : nil }.sorted()
     }
 
     var speculation: SpeculationMetrics {

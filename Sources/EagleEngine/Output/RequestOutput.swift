@@ -47,9 +47,11 @@ public struct RequestMetrics: Sendable, Equatable {
 
     /// Prompt tokens per second of the prefill.
     public var prefillTokensPerSecond: Double { prefillSeconds > 0 ? Double(promptTokens) / prefillSeconds : 0 }
+    /// Tokens generated after the first one (the decode phase `decodeSeconds` times).
+    public var decodeTokens: Int { max(generatedTokens - 1, 0) }
     /// Generated tokens per second after the first token.
     public var decodeTokensPerSecond: Double {
-        decodeSeconds > 0 ? Double(max(generatedTokens - 1, 0)) / decodeSeconds : 0
+        decodeSeconds > 0 ? Double(decodeTokens) / decodeSeconds : 0
     }
 }
 

@@ -22,7 +22,7 @@ final class Workspace {
     var rowHidden = FloatBuffer(count: 0)  // [R, H]
     var logits = FloatBuffer(count: 0)     // [R, V]
     var scores = FloatBuffer(count: 0)     // [threads, scoreStride]
-    /// Per-thread attention scratch: one KV group's query heads × contextCapacity.
+    /// Per-thread attention scratch for contextCapacity positions (`CausalAttention.scoreStride`).
     private(set) var scoreStride = 0
     // Prefill attention: gathered keys/values of one KV head, scores of a chunk of rows.
     private(set) var prefillCapacity = 0
@@ -52,7 +52,7 @@ final class Workspace {
         }
         if context > contextCapacity {
             contextCapacity = max(context, 2 * contextCapacity)
-            scoreStride = g.heads / g.kvHeads * contextCapacity
+            scoreStride = CausalAttention.scoreStride(heads: g.heads, kvHeads: g.kvHeads, context: contextCapacity)
             scores = FloatBuffer(count: Parallel.parts * scoreStride)
         }
         if tokens >= DecoderBlocks.prefillRows, context > prefillCapacity {
