@@ -1,10 +1,8 @@
 // Skinny GEMM for "few tokens × one weight": y[r, o] (+)= Σ_i x[r, i] · w[o, i] for
-// rows r < 16. Each block of weight rows (four for groups of one or two activation rows,
-// two for larger groups of up to six) is loaded once per group of activation rows (held in
-// L1), so the weight streams from memory once and the multiply-adds of all rows overlap with
-// that stream; the cost stays close to one GEMV whatever the row count (OpenBLAS sgemm packs
-// the whole weight for small m, costing 3-5x a GEMV). Four weight rows give a lone
-// activation row four independent FMA chains: a decode-shaped sweep ran about 8 % faster than with two.
+// rows r < 16. Each block of weight rows is loaded once per group of up to six activation
+// rows (held in L1), so the weight streams from memory once and the multiply-adds of all rows
+// overlap with that stream; the cost stays close to one GEMV whatever the row count (OpenBLAS
+// sgemm packs the whole weight for small m, costing 3-5x a GEMV).
 //
 // Every (row, output) dot product is one 8-wide FMA chain over `in` followed by the same
 // horizontal sum, whatever the row count, grouping or weight layout: a row's result is
@@ -15,19 +13,21 @@
 // for bit the one float32 storage of the same values gives, from half the bytes.
 //
 // Layouts: row-major, or packed (weight_layout.c): rows interleaved in pairs, eight columns
-// at a time, so a block of four rows is two sequential streams instead of four. A lone
-// decode row streamed SmolLM2's weights 20-35 % faster packed, in `eagle bench` A/B runs.
+// at a time, so each pair of rows is one sequential stream, which the kernel fetches into L2
+// PACKED_PREFETCH_BYTES ahead. Models use packed weights; row-major serves the plain API.
 #include "CBLASShim.h"
 #include "internal.h"
 #include <immintrin.h>
 
 #define OUT_BLOCK 4
 #define ROW_GROUP 6
-// How far ahead groups of 3+ rows fetch a packed stream. The next pair's stream (4.6-12 KB
-// ahead for SmolLM2) is too far: with up to six 6 KB activation rows in L1, the lines were
-// evicted before use. In a matmul-only sweep of SmolLM2's weights (C harness, not in the repo),
-// 5 rows cost 1.14-1.28x one row at 1 KB against 1.26-1.41x at the next pair.
-#define PACKED_PREFETCH_BYTES 1024
+// How far ahead a packed stream is fetched, into L2 (a T0 fetch this far ahead would be
+// evicted from L1 by up to six activation rows before use). Far enough to cover the memory
+// latency while six rows' multiply-adds keep the core busy: in a matmul-only sweep of SmolLM2's
+// weights (C harness, not in the repo, variants interleaved in one process) 1 to 6 rows then
+// cost the same, where a 1 KB fetch into L1 had 5 rows at 1.3-1.4x one row, and one row read
+// 25-35 % faster than without software prefetch (four rows per block, two streams).
+#define PACKED_PREFETCH_BYTES 8192
 
 // Eight weights at `p`, widened to float32 when `bf16`.
 __attribute__((target("avx2,fma"), always_inline))
@@ -59,7 +59,7 @@ static inline int line_start(int i, const int bf16, const int packed) {
 // Rows `c0` and `c0 + 1` of the block at `w` against `n` (≤ 6) activation rows; `in` must be
 // a multiple of 8. Inlined with a constant `n` so the accumulators live in registers
 // (12 + 3 of 16). Fetches ahead while computing: row-major, rows `c0 + 2` and `c0 + 3`; packed,
-// PACKED_PREFETCH_BYTES further along the weight's single stream.
+// PACKED_PREFETCH_BYTES further along the pair's stream, into L2.
 __attribute__((target("avx2,fma"), always_inline))
 static inline void block_2xn(const float *x, const void *w, int c0, int in, int out, float *y, int accumulate,
                              const int n, const int bf16, const int packed) {
@@ -68,7 +68,7 @@ static inline void block_2xn(const float *x, const void *w, int c0, int in, int 
     for (int i = 0; i < in; i += 8) {
         if (line_start(i, bf16, packed)) {
             if (packed) {
-                _mm_prefetch(block_element(w, c0, i, in, bf16, 1) + PACKED_PREFETCH_BYTES, _MM_HINT_T0);
+                _mm_prefetch(block_element(w, c0, i, in, bf16, 1) + PACKED_PREFETCH_BYTES, _MM_HINT_T1);
             } else {
                 _mm_prefetch(block_element(w, c0 + 2, i, in, bf16, 0), _MM_HINT_T0);
                 _mm_prefetch(block_element(w, c0 + 3, i, in, bf16, 0), _MM_HINT_T0);
@@ -115,22 +115,22 @@ static void block_2x(const float *x, const void *w, int c0, int in, int out, flo
     }
 }
 
-// The four rows of the block at `w` against `n` (≤ 2) activation rows: the same
-// per-(row, output) FMA chain and horizontal sum as `block_2xn`, so results do not depend on
-// which block computed them. Row-major rows are fetched ahead in software; packed pairs are
-// sequential streams the hardware prefetcher follows (software prefetching them measured no better).
+// The four rows of a row-major block at `w` against `n` (≤ 2) activation rows, the next four
+// rows fetched ahead: the same per-(row, output) FMA chain and horizontal sum as `block_2xn`,
+// so results do not depend on which block computed them. (Four row-major rows are four
+// streams; for one or two rows this ran faster than pairs.)
 __attribute__((target("avx2,fma"), always_inline))
 static inline void block_4xn(const float *x, const void *w, int in, int out, float *y, int accumulate,
-                             const int n, const int bf16, const int packed) {
+                             const int n, const int bf16) {
     __m256 acc[2][OUT_BLOCK];
     for (int r = 0; r < n; r++)
         for (int c = 0; c < OUT_BLOCK; c++) acc[r][c] = _mm256_setzero_ps();
     for (int i = 0; i < in; i += 8) {
-        if (!packed && line_start(i, bf16, 0)) {
+        if (line_start(i, bf16, 0)) {
             for (int c = 0; c < OUT_BLOCK; c++) _mm_prefetch(block_element(w, OUT_BLOCK + c, i, in, bf16, 0), _MM_HINT_T0);
         }
         __m256 b[OUT_BLOCK];
-        for (int c = 0; c < OUT_BLOCK; c++) b[c] = load8(block_element(w, c, i, in, bf16, packed), bf16);
+        for (int c = 0; c < OUT_BLOCK; c++) b[c] = load8(block_element(w, c, i, in, bf16, 0), bf16);
         for (int r = 0; r < n; r++) {
             __m256 v = _mm256_loadu_ps(x + (size_t)r * in + i);
             for (int c = 0; c < OUT_BLOCK; c++) acc[r][c] = _mm256_fmadd_ps(v, b[c], acc[r][c]);
@@ -146,17 +146,14 @@ static inline void block_4xn(const float *x, const void *w, int in, int out, flo
 }
 
 __attribute__((target("avx2,fma")))
-static void block_4x(const float *x, const void *w, int in, int out, float *y, int accumulate, int n,
-                     int bf16, int packed) {
-#define BLOCK_4X(BF16, PACKED)                                                              \
-    if (n == 1) block_4xn(x, w, in, out, y, accumulate, 1, BF16, PACKED);                   \
-    else block_4xn(x, w, in, out, y, accumulate, 2, BF16, PACKED);
-    if (packed) {
-        if (bf16) { BLOCK_4X(1, 1) } else { BLOCK_4X(0, 1) }
+static void block_4x(const float *x, const void *w, int in, int out, float *y, int accumulate, int n, int bf16) {
+    if (bf16) {
+        if (n == 1) block_4xn(x, w, in, out, y, accumulate, 1, 1);
+        else block_4xn(x, w, in, out, y, accumulate, 2, 1);
     } else {
-        if (bf16) { BLOCK_4X(1, 0) } else { BLOCK_4X(0, 0) }
+        if (n == 1) block_4xn(x, w, in, out, y, accumulate, 1, 0);
+        else block_4xn(x, w, in, out, y, accumulate, 2, 0);
     }
-#undef BLOCK_4X
 }
 
 // Scalar tail for an output row not in a pair (the same for every row count).
@@ -179,7 +176,7 @@ static void skinny_range(void *p, int begin, int end, int part) {
             int n = a->rows - r < ROW_GROUP ? a->rows - r : ROW_GROUP;
             const float *x = a->x + (size_t)r * a->in;
             float *y = a->y + (size_t)r * a->out + o;
-            if (n <= 2) block_4x(x, w, a->in, a->out, y, a->accumulate, n, bf16, packed);
+            if (n <= 2 && !packed) block_4x(x, w, a->in, a->out, y, a->accumulate, n, bf16);
             else {
                 block_2x(x, w, 0, a->in, a->out, y, a->accumulate, n, bf16, packed);
                 block_2x(x, w, 2, a->in, a->out, y + 2, a->accumulate, n, bf16, packed);
