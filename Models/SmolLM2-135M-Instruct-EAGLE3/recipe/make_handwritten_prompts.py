@@ -1,0 +1,52 @@
+"""Builds prompts/handwritten.jsonl from the hand-written prompt drafts in prompts/drafts/ (one
+JSON object per line, {"prompt": ..., "chat": true}; written in a session by an assistant that
+never saw the held-out prompts, told only which topics to avoid), dropping any that share a topic
+with a held-out set: a prompt goes when half or more of its content words (letters only, longer
+than three) appear in one held-out chat prompt or one HumanEval problem, or when it repeats a
+prompt of another training file. Conservative on purpose: common phrasings ("What's the
+difference between", "return the list") drop some unrelated prompts too.
+
+    bash ../../../Scripts/humaneval_prompts.sh /tmp/humaneval164.jsonl 164
+    python make_handwritten_prompts.py --humaneval /tmp/humaneval164.jsonl \
+        prompts/drafts/handwritten_a.jsonl prompts/drafts/handwritten_b.jsonl
+"""
+import argparse
+import json
+import re
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROMPTS = HERE / "prompts"
+OTHER = ["train", "magpie", "magpie2", "magpie3", "magpie4", "code", "code2"]
+
+
+def words(text):
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--humaneval", required=True, help="all HumanEval problems as prompts (Scripts/humaneval_prompts.sh)")
+    ap.add_argument("drafts", nargs="+")
+    args = ap.parse_args()
+    held = [words(json.loads(line)["prompt"]) for f in [PROMPTS / "heldout_chat.jsonl", args.humaneval] for line in open(f)]
+    seen = {json.loads(line)["prompt"].strip().lower() for name in OTHER for line in open(PROMPTS / f"{name}.jsonl")}
+    kept, dropped = [], 0
+    for path in args.drafts:
+        for line in open(path):
+            row = json.loads(line)
+            w, key = words(row["prompt"]), row["prompt"].strip().lower()
+            overlap = max(len(w & h) / max(1, min(len(w), len(h))) for h in held)
+            if overlap >= 0.5 or key in seen:
+                dropped += 1
+                continue
+            seen.add(key)
+            kept.append({"prompt": row["prompt"], "chat": True})
+    with open(PROMPTS / "handwritten.jsonl", "w") as f:
+        for row in kept:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"kept {len(kept)}, dropped {dropped}")
+
+
+if __name__ == "__main__":
+    main()
