@@ -9,14 +9,23 @@
 #include <math.h>
 
 // Calls BODY with `t` (position) and `s` (cache slot) for positions first..<last, walking the
-// block table block by block.
+// block table block by block; the row's own position, context − 1, is at slot `own_slot`
+// (where its key and value were written: a draft-tree leaf sits past the chain it branches from).
 #define FOR_SLOTS(first, last, BODY)                                                                 \
-    for (int t = (first), b = t / block_size, stop = (last); t < stop; b++) {                        \
-        int end = (b + 1) * block_size < stop ? (b + 1) * block_size : stop;                          \
-        for (long s = (long)block_table[b] * block_size + (t - b * block_size); t < end; t++, s++) { \
+    do {                                                                                             \
+        int stop_ = (last) < context ? (last) : context - 1;                                         \
+        for (int t = (first), b = t / block_size; t < stop_; b++) {                                  \
+            int end = (b + 1) * block_size < stop_ ? (b + 1) * block_size : stop_;                    \
+            for (long s = (long)block_table[b] * block_size + (t - b * block_size); t < end; t++, s++) { \
+                BODY                                                                                 \
+            }                                                                                        \
+        }                                                                                            \
+        if ((last) == context && (first) < context) {                                                \
+            int t = context - 1;                                                                     \
+            long s = own_slot;                                                                       \
             BODY                                                                                     \
         }                                                                                            \
-    }
+    } while (0)
 #define FOR_EACH_SLOT(BODY) FOR_SLOTS(0, context, BODY)
 
 // Query heads per KV head the grouped kernel takes at once (larger groups go in parts).
@@ -50,15 +59,15 @@ static inline __m256 scores8(const float *q, const float *const k[8], int head_d
 // (inlined as a constant) the eight accumulators stay in registers.
 __attribute__((target("avx2,fma"), always_inline))
 static inline void weighted_values(const float *scores, float inverse, const float *values, const int32_t *block_table,
-                                   int block_size, int first, int last, int kv_stride, const int n8, float *out,
-                                   int accumulate) {
+                                   int block_size, int context, long own_slot, int first, int last, int kv_stride,
+                                   const int n8, float *out, int accumulate) {
     __m256 acc[8];
     for (int j = 0; j < n8; j++) acc[j] = accumulate ? _mm256_loadu_ps(out + 8 * j) : _mm256_setzero_ps();
     FOR_SLOTS(first, last, {
         const float *v = values + s * kv_stride;
         __m256 p = _mm256_set1_ps(scores[t] * inverse);
         for (int j = 0; j < n8; j++) acc[j] = _mm256_fmadd_ps(p, _mm256_loadu_ps(v + 8 * j), acc[j]);
-    })
+    });
     for (int j = 0; j < n8; j++) _mm256_storeu_ps(out + 8 * j, acc[j]);
 }
 
@@ -66,7 +75,7 @@ static inline void weighted_values(const float *scores, float inverse, const flo
 // output at `out + g·head_dim`, its scores at `scores + g·score_stride`.
 __attribute__((target("avx2,fma")))
 static void group_avx2(const float *q, int group, const float *keys, const float *values, const int32_t *block_table,
-                       int block_size, int context, int kv_stride, int head_dim, float scale,
+                       int block_size, int context, long own_slot, int kv_stride, int head_dim, float scale,
                        float *scores, int score_stride, float *out) {
     const __m256 scale8 = _mm256_set1_ps(scale);
     __m256 max8[MAX_GROUP];
@@ -83,7 +92,7 @@ static void group_avx2(const float *q, int group, const float *keys, const float
             }
             pending = 0;
         }
-    })
+    });
     if (pending) {   // the last positions, padded to eight with the last key (the extra scores are dropped)
         for (int j = pending; j < 8; j++) k[j] = k[pending - 1];
         for (int g = 0; g < group; g++) {
@@ -108,9 +117,9 @@ static void group_avx2(const float *q, int group, const float *keys, const float
             float *og = out + (size_t)g * head_dim;
             for (int d0 = 0; d0 < head_dim; d0 += 64) {
                 if (head_dim - d0 >= 64)
-                    weighted_values(sg, inverse[g], values + d0, block_table, block_size, first, last, kv_stride, 8, og + d0, first > 0);
+                    weighted_values(sg, inverse[g], values + d0, block_table, block_size, context, own_slot, first, last, kv_stride, 8, og + d0, first > 0);
                 else
-                    weighted_values(sg, inverse[g], values + d0, block_table, block_size, first, last, kv_stride,
+                    weighted_values(sg, inverse[g], values + d0, block_table, block_size, context, own_slot, first, last, kv_stride,
                                     (head_dim - d0) / 8, og + d0, first > 0);
             }
         }
@@ -118,7 +127,7 @@ static void group_avx2(const float *q, int group, const float *keys, const float
 }
 
 static void row_scalar(const float *q, const float *keys, const float *values, const int32_t *block_table,
-                       int block_size, int context, int kv_stride, int head_dim, float scale,
+                       int block_size, int context, long own_slot, int kv_stride, int head_dim, float scale,
                        float *scores, float *out) {
     float max_score = -INFINITY;
     FOR_EACH_SLOT({
@@ -127,37 +136,42 @@ static void row_scalar(const float *q, const float *keys, const float *values, c
         for (int d = 0; d < head_dim; d++) dot += q[d] * k[d];
         scores[t] = dot * scale;
         if (scores[t] > max_score) max_score = scores[t];
-    })
+    });
     const float inverse = 1.0f / eagle_exponentiate(scores, context, max_score);
     for (int d = 0; d < head_dim; d++) out[d] = 0;
     FOR_EACH_SLOT({
         const float *v = values + s * kv_stride;
         const float p = scores[t] * inverse;
         for (int d = 0; d < head_dim; d++) out[d] += p * v[d];
-    })
+    });
 }
 
 // `group` query heads sharing one KV head (see group_avx2), each computed as if alone.
 static void attention_group(const float *q, int group, const float *keys, const float *values, const int32_t *block_table,
-                            int block_size, int context, int kv_stride, int head_dim, float scale,
+                            int block_size, int context, long own_slot, int kv_stride, int head_dim, float scale,
                             float *scores, int score_stride, float *out) {
     if (head_dim % 8 == 0 && eagle_cpu_has_avx2_fma()) {
         for (int g = 0; g < group; g += MAX_GROUP) {
             int n = group - g < MAX_GROUP ? group - g : MAX_GROUP;
-            group_avx2(q + (size_t)g * head_dim, n, keys, values, block_table, block_size, context, kv_stride, head_dim,
+            group_avx2(q + (size_t)g * head_dim, n, keys, values, block_table, block_size, context, own_slot, kv_stride, head_dim,
                        scale, scores, score_stride, out + (size_t)g * head_dim);
         }
         return;
     }
     for (int g = 0; g < group; g++)
-        row_scalar(q + (size_t)g * head_dim, keys, values, block_table, block_size, context, kv_stride, head_dim, scale,
+        row_scalar(q + (size_t)g * head_dim, keys, values, block_table, block_size, context, own_slot, kv_stride, head_dim, scale,
                    scores, out + (size_t)g * head_dim);
+}
+
+static long slot_of(const int32_t *block_table, int block_size, int position) {
+    return (long)block_table[position / block_size] * block_size + position % block_size;
 }
 
 void eagle_attention_row(const float *query, const float *keys, const float *values, const int32_t *block_table,
                          int block_size, int context, int kv_stride, int head_dim, float scale,
                          float *scores, float *output) {
-    attention_group(query, 1, keys, values, block_table, block_size, context, kv_stride, head_dim, scale, scores, 0, output);
+    attention_group(query, 1, keys, values, block_table, block_size, context, slot_of(block_table, block_size, context - 1),
+                    kv_stride, head_dim, scale, scores, 0, output);
 }
 
 // Query heads per unit: a lone row splits by head so that both threads get work; larger
@@ -165,13 +179,15 @@ void eagle_attention_row(const float *query, const float *keys, const float *val
 static int unit_heads(const eagle_attention_batch *a) { return a->rows > 1 ? a->heads / a->kv_heads : 1; }
 
 // One unit of a batch: `unit_heads` query heads of one row (all of one KV group), context up
-// to the row's position.
+// to the row's position, its own key and value at its cache position.
 static void attention_unit(const eagle_attention_batch *a, int unit, float *scores) {
     int group = unit_heads(a), per_row = a->heads / group;
     int r = unit / per_row, h = unit % per_row * group;
     int kv_offset = h / (a->heads / a->kv_heads) * a->head_dim;
+    int own = a->cache_positions ? a->cache_positions[r] : a->positions[r];
     attention_group(a->queries + (size_t)r * a->query_stride + (size_t)h * a->head_dim, group, a->keys + kv_offset,
                     a->values + kv_offset, a->block_table, a->block_size, a->positions[r] + 1,
+                    slot_of(a->block_table, a->block_size, own),
                     a->kv_heads * a->head_dim, a->head_dim, a->scale, scores, a->score_stride / (a->heads / a->kv_heads),
                     a->output + ((size_t)r * a->heads + h) * a->head_dim);
 }

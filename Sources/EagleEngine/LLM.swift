@@ -56,6 +56,10 @@ public final class LLM: Sendable {
     public let numSpeculativeTokens: Int
     let core: SerializedCore
 
+    /// Rows one request alone verifies per step with the head's drafts (k + 1, plus its
+    /// draft-tree leaves when greedy): the forward `eagle bench` compares with decoding.
+    public func verifyRows(greedy: Bool) -> Int { core.withCore { $0.loneVerifyRows(greedy: greedy) } }
+
     /// Loads the model and tokenizer from an HF-layout directory.
     public init(model directory: URL, options: EngineOptions = EngineOptions()) throws {
         Linear.setThreadCount(options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -78,7 +82,9 @@ public final class LLM: Sendable {
         let rows = options.speculative?.verifyRowBudget ?? SpeculativeConfig.defaultVerifyRowBudget
         core = SerializedCore(try EngineCore(model: model, tokenizer: tokenizer, maxModelLength: length, kvCacheTokens: pool,
                                              draft: draft, speculativeTokens: k, verifyRowBudget: rows,
-                                             promptLookup: options.speculative?.promptLookup, scheduler: options.scheduler,
+                                             promptLookup: options.speculative?.promptLookup,
+                                             draftSiblings: options.speculative?.draftSiblings ?? SpeculativeConfig.defaultDraftSiblings,
+                                             scheduler: options.scheduler,
                                              recordHiddenStates: options.recordHiddenStates))
     }
 

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Key/value storage is slot-major: slot `s` holds `kvHeads × headDim` floats, and the
 /// slot of position `p` is `blockTable[p / blockSize] · blockSize + p % blockSize`.
-/// A query row at position `p` attends to positions `0 … p` (HF eager attention, fp32 softmax).
+/// A query row at position `p` attends to positions `0 … p` (HF eager attention, fp32 softmax);
+/// its own key and value (position `p`) may be cached at another position (a draft-tree leaf).
 public struct CausalAttention: Sendable {
     public let heads: Int
     public let kvHeads: Int
@@ -25,18 +26,21 @@ public struct CausalAttention: Sendable {
     /// row gets the same result whatever else is in the batch.
     /// - Parameters:
     ///   - queries: `[rows, …]` with row stride `queryStride`; head `h` at offset `h·headDim`.
+    ///   - cachePositions: where each row's own key and value are cached (nil: at `positions`).
     ///   - scores: scratch of `Parallel.parts × scoreStride` floats, `scoreStride` ≥
     ///     `scoreStride(context:)` for the longest row.
     @inlinable
     public func apply(
-        queries: UnsafePointer<Float>, queryStride: Int, positions: UnsafePointer<Int32>, rows: Int,
+        queries: UnsafePointer<Float>, queryStride: Int, positions: UnsafePointer<Int32>,
+        cachePositions: UnsafePointer<Int32>? = nil, rows: Int,
         keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
         blockTable: UnsafePointer<Int32>, blockSize: Int,
         scores: UnsafeMutablePointer<Float>, scoreStride: Int, output: UnsafeMutablePointer<Float>
     ) {
         var batch = eagle_attention_batch(
             queries: queries, query_stride: Int32(queryStride), rows: Int32(rows), heads: Int32(heads),
-            kv_heads: Int32(kvHeads), head_dim: Int32(headDim), positions: positions, keys: keys, values: values,
+            kv_heads: Int32(kvHeads), head_dim: Int32(headDim), positions: positions, cache_positions: cachePositions,
+            keys: keys, values: values,
             block_table: blockTable, block_size: Int32(blockSize), scale: scale, scores: scores,
             score_stride: Int32(scoreStride), output: output)
         eagle_attention_rows(&batch)

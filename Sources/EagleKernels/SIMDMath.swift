@@ -43,6 +43,24 @@ public enum SIMDMath {
         return best
     }
 
+    /// Indices of the two largest elements, `argmax` first (ties go to the lowest index);
+    /// `count` ≥ 2.
+    @inlinable
+    public static func topTwo(_ x: UnsafePointer<Float>, count: Int) -> (first: Int, second: Int) {
+        precondition(count >= 2)
+        var (first, second) = x[1] > x[0] ? (1, 0) : (0, 1)
+        var (firstValue, secondValue) = (x[first], x[second])
+        for i in 2..<count where x[i] > secondValue {
+            if x[i] > firstValue {
+                (second, secondValue) = (first, firstValue)
+                (first, firstValue) = (i, x[i])
+            } else {
+                (second, secondValue) = (i, x[i])
+            }
+        }
+        return (first, second)
+    }
+
     /// `x[i] = exp(x[i] − shift)` in place; returns `Σ x[i]` (softmax numerators and sum),
     /// with the shim's vector exp (relative error < 2e-7).
     @inlinable

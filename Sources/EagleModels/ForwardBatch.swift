@@ -5,7 +5,9 @@ import EagleKernels
 /// Each segment appends `count` tokens to a KV sequence at positions
 /// `startPosition ..< startPosition + count` (rewriting from `startPosition` if the sequence
 /// was longer). `logitRows` lists the token rows (indices into `tokens`) whose logits are
-/// wanted, in output order. Reuse one batch across steps (`removeAll()` keeps capacity)
+/// wanted, in output order. A row may be made a draft-tree leaf (`branch(row:position:)`):
+/// its key and value are still cached at its row's position, but it sits at an earlier
+/// position, beside a chain row. Reuse one batch across steps (`removeAll()` keeps capacity)
 /// so that building it does not allocate.
 public struct ForwardBatch {
     public struct Segment: Sendable, Equatable {
@@ -17,7 +19,11 @@ public struct ForwardBatch {
     }
 
     public private(set) var tokens: [Int32] = []      // [numTokens]
+    /// Each row's position: RoPE angle and attention span (`0 … positions[r]`).
     public private(set) var positions: [Int32] = []   // [numTokens]
+    /// Where each row's key and value are cached: `startPosition + i` of its segment (equal to
+    /// `positions` but for leaves).
+    public private(set) var cachePositions: [Int32] = []   // [numTokens]
     public private(set) var segments: [Segment] = []
     public var logitRows: [Int] = []                  // [numLogitRows]
 
@@ -48,7 +54,20 @@ public struct ForwardBatch {
         for (i, token) in newTokens.enumerated() {
             tokens.append(Int32(truncatingIfNeeded: token))
             positions.append(Int32(startPosition + i))
+            cachePositions.append(Int32(startPosition + i))
         }
+    }
+
+    /// Makes `row` of the last segment a draft-tree leaf at `position`: a sibling of the row
+    /// cached there, it attends to the positions before `position` and to itself (its key
+    /// and value stay cached at the row's own position). `position` must be in the segment,
+    /// before the row, and the segment short enough for the per-row attention kernel.
+    public mutating func branch(row: Int, position: Int) {
+        let segment = segments[segments.count - 1]
+        precondition(segment.offset <= row && row < tokens.count, "a leaf belongs to the last segment")
+        precondition(segment.startPosition <= position && position < Int(cachePositions[row]), "a leaf sits before its row")
+        precondition(segment.count < DecoderBlocks.prefillRows, "leaves need the per-row attention kernel")
+        positions[row] = Int32(position)
     }
 
     /// Splits the rows into the runs the matmuls compute separately: consecutive segments of at
@@ -70,6 +89,11 @@ public struct ForwardBatch {
         if let start = runStart { body(start..<runEnd, true) }
     }
 
+    /// Calls `body` with pointers to `positions` and `cachePositions`.
+    public func withPositions<R>(_ body: (_ positions: UnsafePointer<Int32>, _ cachePositions: UnsafePointer<Int32>) -> R) -> R {
+        positions.withUnsafeBufferPointer { p in cachePositions.withUnsafeBufferPointer { c in body(p.baseAddress!, c.baseAddress!) } }
+    }
+
     /// Throws when a token is outside the vocabulary or a logit row outside the batch.
     public func validate(vocabularySize v: Int) throws {
         for token in tokens where token < 0 || Int(token) >= v {
@@ -88,6 +112,7 @@ public struct ForwardBatch {
     public mutating func removeAll() {
         tokens.removeAll(keepingCapacity: true)
         positions.removeAll(keepingCapacity: true)
+        cachePositions.removeAll(keepingCapacity: true)
         segments.removeAll(keepingCapacity: true)
         logitRows.removeAll(keepingCapacity: true)
     }

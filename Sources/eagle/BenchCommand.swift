@@ -83,14 +83,15 @@ struct BenchCommand: ParsableCommand {
             metrics.merge(speculative!.metrics.speculation)
         }
         Console.progress("bench", done: items.count, total: items.count)
-        let probe = try ForwardCostProbe.measure(model: llm.model, verifyTokens: llm.numSpeculativeTokens + 1)
+        let verifyRows = llm.verifyRows(greedy: sampling.temperature == 0)
+        let probe = try ForwardCostProbe.measure(model: llm.model, verifyTokens: verifyRows)
         let report = BenchReport(
             numPrompts: items.count, numSpeculativeTokens: llm.numSpeculativeTokens,
             baselineTokensPerSecond: Double(baselineTokens) / baselineSeconds,
             speculativeTokensPerSecond: Double(speculativeTokens) / speculativeSeconds,
             baselineDecode: baselineDecode, speculativeDecode: speculativeDecode,
             metrics: metrics, outputsIdentical: sampling.temperature == 0 ? identical : nil, probe: probe,
-            decodeForwards: llm.stats.forwards[1], verifyForwards: llm.stats.forwards[llm.numSpeculativeTokens + 1],
+            decodeForwards: llm.stats.forwards[1], verifyForwards: llm.stats.forwards[verifyRows],
             threads: Linear.threadCount)
         if let svg { try report.acceptanceChart().write(toFile: svg, atomically: true, encoding: .utf8) }
         Console.write(json ? try report.json() + "\n" : report.text())

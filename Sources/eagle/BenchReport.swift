@@ -55,6 +55,8 @@ struct BenchReport {
             "num_lookup_drafts": metrics.numLookupDrafts,
             "num_lookup_draft_tokens": metrics.numLookupDraftTokens,
             "num_lookup_accepted_tokens": metrics.numLookupAcceptedTokens,
+            "num_sibling_tokens": metrics.numSiblingTokens,
+            "num_accepted_siblings": metrics.numAcceptedSiblings,
             "outputs_identical": outputsIdentical.map { $0 as Any } ?? NSNull(),
             "target_seconds": metrics.targetSeconds,
             "draft_seconds": metrics.draftSeconds,
@@ -87,6 +89,7 @@ struct BenchReport {
         per-position acceptance    [\(perPosition)]
         drafts / draft tokens / accepted   \(metrics.numDrafts) / \(metrics.numDraftTokens) / \(metrics.numAcceptedTokens)
         from prompt lookup         \(metrics.numLookupDrafts) drafts, \(metrics.numLookupDraftTokens) draft tokens, \(metrics.numLookupAcceptedTokens) accepted
+        draft-tree leaves          \(metrics.numSiblingTokens) verified, \(metrics.numAcceptedSiblings) accepted
         time: target \(String(format: "%.2f", metrics.targetSeconds)) s, draft \(String(format: "%.2f", metrics.draftSeconds)) s, sampling \(String(format: "%.2f", metrics.samplingSeconds)) s
         outputs identical          \(outputsIdentical.map(String.init) ?? "n/a (sampled: same distribution, not the same tokens)")
         verify forward (\(probe.verifyTokens) tokens) ÷ decode forward   \(String(format: "%.2f", probe.verifyCostRatio)) (probe), \(inRun) (in the runs)

@@ -89,20 +89,26 @@ struct SpeculationOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Drafts per prompt-lookup match (default 8).", valueName: "N"))
     var promptLookupTokens: Int?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Greedy requests verify the head's runner-up beside each of its first N drafts (a draft tree; 0: chains only).",
+        valueName: "N"))
+    var draftSiblings: Int?
+
     @Flag(name: .long, help: "Plain decoding, even for the default model and its shipped head.")
     var noSpeculation = false
 
-    /// Whether a prompt-lookup flag was given.
-    private var givesLookupFlags: Bool { promptLookupMin != nil || promptLookupTokens != nil }
+    /// Whether a prompt-lookup or draft-tree flag was given.
+    private var givesDraftingFlags: Bool { promptLookupMin != nil || promptLookupTokens != nil || draftSiblings != nil }
 
     func validate() throws {
         if draft != nil, speculativeConfig != nil { throw ValidationError("give --draft or --speculative-config, not both") }
-        if noSpeculation, draft != nil || speculativeConfig != nil || numSpeculativeTokens != nil || givesLookupFlags {
+        if noSpeculation, draft != nil || speculativeConfig != nil || numSpeculativeTokens != nil || givesDraftingFlags {
             throw ValidationError("--no-speculation cannot be combined with --draft, --speculative-config, "
-                                  + "--num-speculative-tokens, --prompt-lookup-min or --prompt-lookup-tokens")
+                                  + "--num-speculative-tokens, --prompt-lookup-min, --prompt-lookup-tokens or --draft-siblings")
         }
-        if speculativeConfig != nil, givesLookupFlags {
-            throw ValidationError("with --speculative-config, give \"prompt_lookup_min\" and \"prompt_lookup_tokens\" in the JSON")
+        if speculativeConfig != nil, givesDraftingFlags {
+            throw ValidationError(
+                "with --speculative-config, give \"prompt_lookup_min\", \"prompt_lookup_tokens\" and \"draft_siblings\" in the JSON")
         }
         let drafts = SpeculativeConfig.draftTokenRange
         if let k = numSpeculativeTokens, !drafts.contains(k) {
@@ -113,6 +119,9 @@ struct SpeculationOptions: ParsableArguments {
         }
         if let n = promptLookupTokens, !drafts.contains(n) {
             throw ValidationError("--prompt-lookup-tokens must be in \(drafts.lowerBound)…\(drafts.upperBound)")
+        }
+        if let n = draftSiblings, !(0...drafts.upperBound).contains(n) {
+            throw ValidationError("--draft-siblings must be in 0…\(drafts.upperBound) (0: chains only)")
         }
     }
 
@@ -133,14 +142,15 @@ struct SpeculationOptions: ParsableArguments {
             directory = draft
         } else if defaultModel, let shipped = DefaultModel.shippedDraft {
             directory = shipped.path
-        } else if numSpeculativeTokens != nil || givesLookupFlags {
+        } else if numSpeculativeTokens != nil || givesDraftingFlags {
             throw ValidationError(
-                "--num-speculative-tokens and the prompt-lookup flags need --draft (or the default model with its shipped head)")
+                "--num-speculative-tokens, the prompt-lookup flags and --draft-siblings need --draft (or the default model with its shipped head)")
         } else {
             return nil
         }
         return SpeculativeConfig(method: "eagle3", model: directory, numSpeculativeTokens: numSpeculativeTokens,
-                                 promptLookupMin: promptLookupMin, promptLookupTokens: promptLookupTokens)
+                                 promptLookupMin: promptLookupMin, promptLookupTokens: promptLookupTokens,
+                                 draftSiblings: draftSiblings)
     }
 }
 

@@ -169,6 +169,12 @@ enum EagleBinary {
             #expect(lookup.status != 0, "\(flags)")
             #expect(lookup.stderr.contains("--prompt-lookup") || lookup.stderr.contains("prompt_lookup"), "\(lookup.stderr)")
         }
+        for flags in [["--draft-siblings", "16"], ["--no-speculation", "--draft-siblings", "1"],
+                      ["--draft-siblings", "2", "--speculative-config", #"{"model": "/tmp"}"#]] {
+            let tree = try EagleBinary.run(["generate", "--model", model] + flags + ["hi"])
+            #expect(tree.status != 0, "\(flags)")
+            #expect(tree.stderr.contains("--draft-siblings") || tree.stderr.contains("draft_siblings"), "\(tree.stderr)")
+        }
         let bench = try EagleBinary.run(["bench", "--model", model, "--prompts", "/nonexistent.jsonl", "--concurrency", "0"])
         #expect(bench.status != 0)
         #expect(bench.stderr.contains("--concurrency"))

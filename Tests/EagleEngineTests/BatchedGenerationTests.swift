@@ -38,13 +38,15 @@ import Testing
         try cases.map { c in try llm.generate(promptTokenIDs: c.prompt, params(c), speculate: c.speculate).outputs[0].tokenIDs }
     }
 
-    @Test func concurrentRequestsMatchSoloRuns() throws {
+    /// Chains, and chains with draft-tree leaves (which the budget cuts first).
+    @Test(arguments: [0, 3])
+    func concurrentRequestsMatchSoloRuns(draftSiblings: Int) throws {
         let cases = Self.cases(count: 12)
         let reference = try Self.solo(LosslessSpeculationTests.engine(model: LosslessSpeculationTests.tinyModel, k: 3, seed: 7,
                                                                       draftVocabSize: 64), cases)
         let llm = try LosslessSpeculationTests.engine(
             model: LosslessSpeculationTests.tinyModel, k: 3, seed: 7, draftVocabSize: 64,
-            scheduler: SchedulerConfig(maxNumBatchedTokens: 48, maxNumSeqs: 6))
+            scheduler: SchedulerConfig(maxNumBatchedTokens: 48, maxNumSeqs: 6), draftSiblings: draftSiblings)
         let together = try Self.runTogether(llm, cases)
         for i in cases.indices {
             #expect(together.tokens[i] == reference[i], "request \(i)")
@@ -54,14 +56,15 @@ import Testing
         #expect(blocks.target == 0 && blocks.draft == 0)
     }
 
-    @Test func smallKVPoolPreemptsAndStillMatches() throws {
+    @Test(arguments: [0, 2])
+    func smallKVPoolPreemptsAndStillMatches(draftSiblings: Int) throws {
         let cases = Self.cases(count: 10)
         let reference = try Self.solo(LosslessSpeculationTests.engine(model: LosslessSpeculationTests.tinyModel, k: 2, seed: 9,
                                                                       draftVocabSize: 64, maxModelLength: 128), cases)
         // A pool of 160 positions holds about two of these requests: running requests get preempted.
         let llm = try LosslessSpeculationTests.engine(
             model: LosslessSpeculationTests.tinyModel, k: 2, seed: 9, draftVocabSize: 64, maxModelLength: 128,
-            scheduler: SchedulerConfig(maxNumBatchedTokens: 64, maxNumSeqs: 8), kvCacheTokens: 160)
+            scheduler: SchedulerConfig(maxNumBatchedTokens: 64, maxNumSeqs: 8), kvCacheTokens: 160, draftSiblings: draftSiblings)
         let together = try Self.runTogether(llm, cases)
         #expect(together.preemptions > 0)
         #expect(together.tokens == reference)

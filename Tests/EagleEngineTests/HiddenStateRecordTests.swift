@@ -12,12 +12,12 @@ import Testing
     /// Out of order on purpose: the record follows this order. 8 is past the last layer.
     static let layers = [8, 1, 5]
 
-    static func engine(speculate: Bool, scheduler: SchedulerConfig, kvCacheTokens: Int? = nil) throws -> LLM {
+    static func engine(speculate: Bool, scheduler: SchedulerConfig, kvCacheTokens: Int? = nil, draftSiblings: Int = 0) throws -> LLM {
         var speculative: SpeculativeConfig?
         if speculate {
             let config = try LlamaModel(directory: model).config
             let head = try RandomEagle3Head.write(target: config, draftVocabSize: 64, seed: 11)
-            speculative = SpeculativeConfig(model: head.path, numSpeculativeTokens: 3)
+            speculative = SpeculativeConfig(model: head.path, numSpeculativeTokens: 3, draftSiblings: draftSiblings)
         }
         return try LLM(model: model, options: EngineOptions(maxModelLength: 128, speculative: speculative, scheduler: scheduler,
                                                             kvCacheTokens: kvCacheTokens, recordHiddenStates: layers))
@@ -40,13 +40,16 @@ import Testing
         LosslessSpeculationTests.prompts(vocabulary: 512, count: 8).enumerated().map { i, p in Array(p.prefix(2 + (i * 13) % 40)) }
     }
 
-    @Test(arguments: [false, true])
-    func recordEqualsOneForwardOverTheSequence(speculate: Bool) throws {
-        let llm = try Self.engine(speculate: speculate, scheduler: SchedulerConfig(maxNumBatchedTokens: 24, maxNumSeqs: 5))
+    /// Plain, speculative, and speculative with draft-tree leaves beside every draft.
+    @Test(arguments: [(false, 0), (true, 0), (true, 3)])
+    func recordEqualsOneForwardOverTheSequence(speculate: Bool, siblings: Int) throws {
+        let llm = try Self.engine(speculate: speculate, scheduler: SchedulerConfig(maxNumBatchedTokens: 24, maxNumSeqs: 5),
+                                  draftSiblings: siblings)
         let params = Self.prompts.indices.map { SamplingParams(temperature: 0, maxTokens: 4 + $0 * 5, ignoreEOS: true) }
         let outputs = try llm.generate(promptTokenIDs: Self.prompts, params)
         try Self.check(llm, outputs)
         if speculate { #expect(outputs.contains { $0.metrics.speculation.numDraftTokens > $0.metrics.speculation.numAcceptedTokens }) }
+        if siblings > 0 { #expect(outputs.contains { $0.metrics.speculation.numSiblingTokens > 0 }) }
     }
 
     @Test func preemptedRequestsRecordTheirRecomputation() throws {

@@ -13,11 +13,13 @@ import Testing
     /// An engine on `model` speculating with a random head (draft vocabulary `draftVocabSize`).
     static func engine(model: URL, k: Int, seed: UInt64, draftVocabSize: Int, layout: RandomEagle3Head.Layout = .speculators,
                        maxModelLength: Int = 256, scheduler: SchedulerConfig = SchedulerConfig(),
-                       kvCacheTokens: Int? = nil, promptLookupMin: Int? = nil) throws -> LLM {
+                       kvCacheTokens: Int? = nil, promptLookupMin: Int? = nil, draftSiblings: Int? = nil) throws -> LLM {
         let config = try LlamaModel(directory: model).config
         let head = try RandomEagle3Head.write(target: config, draftVocabSize: draftVocabSize, seed: seed, layout: layout)
         return try LLM(model: model, options: EngineOptions(
-            maxModelLength: maxModelLength, speculative: SpeculativeConfig(model: head.path, numSpeculativeTokens: k, promptLookupMin: promptLookupMin),
+            maxModelLength: maxModelLength,
+            speculative: SpeculativeConfig(model: head.path, numSpeculativeTokens: k, promptLookupMin: promptLookupMin,
+                                           draftSiblings: draftSiblings),
             scheduler: scheduler, kvCacheTokens: kvCacheTokens))
     }
 

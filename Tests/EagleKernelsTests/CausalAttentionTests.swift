@@ -35,21 +35,27 @@ import EagleKernels
         }
     }
 
-    static func run(_ c: Case, rows: Range<Int>, queries: [Float], keys: [Float], values: [Float], table: [Int32]) -> [Float] {
+    static func run(_ c: Case, rows: Range<Int>, queries: [Float], keys: [Float], values: [Float], table: [Int32],
+                    cachePositions: [Int32]? = nil) -> [Float] {
         let attention = CausalAttention(heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
         let width = c.heads * c.headDim
         var output = [Float](repeating: .nan, count: rows.count * width)
         let scoreStride = attention.scoreStride(context: 256)
         var scores = [Float](repeating: 0, count: Parallel.parts * scoreStride)
+        let ownPositions = cachePositions ?? c.positions
         queries.withUnsafeBufferPointer { q in
             keys.withUnsafeBufferPointer { k in
                 values.withUnsafeBufferPointer { v in
                     table.withUnsafeBufferPointer { t in
                         c.positions.withUnsafeBufferPointer { p in
-                            attention.apply(queries: q.baseAddress! + rows.lowerBound * width, queryStride: width,
-                                            positions: p.baseAddress! + rows.lowerBound, rows: rows.count,
-                                            keys: k.baseAddress!, values: v.baseAddress!, blockTable: t.baseAddress!,
-                                            blockSize: c.blockSize, scores: &scores, scoreStride: scoreStride, output: &output)
+                            ownPositions.withUnsafeBufferPointer { own in
+                                attention.apply(
+                                    queries: q.baseAddress! + rows.lowerBound * width, queryStride: width,
+                                    positions: p.baseAddress! + rows.lowerBound,
+                                    cachePositions: cachePositions == nil ? nil : own.baseAddress! + rows.lowerBound,
+                                    rows: rows.count, keys: k.baseAddress!, values: v.baseAddress!, blockTable: t.baseAddress!,
+                                    blockSize: c.blockSize, scores: &scores, scoreStride: scoreStride, output: &output)
+                            }
                         }
                     }
                 }
@@ -85,5 +91,41 @@ import EagleKernels
             #expect(alone == Array(all[r * c.heads * c.headDim..<(r + 1) * c.heads * c.headDim]))
         }
         #expect(worst < 2e-6, "max abs error \(worst)")
+    }
+
+    /// A draft-tree leaf (its own key and value cached past the chain, `cachePositions`) gets
+    /// bit for bit what the same row gets with its key and value at its position.
+    @Test(arguments: [
+        Case(heads: 9, kvHeads: 3, headDim: 64, blockSize: 16, positions: [0, 5, 15, 77, 131]),
+        Case(heads: 2, kvHeads: 1, headDim: 12, blockSize: 4, positions: [3, 9, 38]),   // scalar path
+    ])
+    func leafMatchesCausalRow(_ c: Case) throws {
+        let last = Int(c.positions.max()!) + c.positions.count
+        let blocks = (last + c.blockSize) / c.blockSize
+        let table = (0..<blocks).map { Int32(blocks - 1 - $0) }
+        let kvStride = c.kvHeads * c.headDim, kvCount = blocks * c.blockSize * kvStride
+        let queries = Self.values(c.positions.count * c.heads * c.headDim, seed: 4)
+        let keys = Self.values(kvCount, seed: 5).map { $0 * 3 }
+        let values = Self.values(kvCount, seed: 6)
+        func slot(_ p: Int) -> Int { Int(table[p / c.blockSize]) * c.blockSize + p % c.blockSize }
+        let width = c.heads * c.headDim
+        for r in c.positions.indices {
+            let causal = Self.run(c, rows: r..<r + 1, queries: queries, keys: keys, values: values, table: table)
+            // The row's key and value move past every row's position; its own slot gets other data.
+            let own = Int(c.positions[r]), leaf = Int(c.positions.max()!) + 1 + r
+            var leafKeys = keys, leafValues = values
+            for i in 0..<kvStride {
+                leafKeys[slot(leaf) * kvStride + i] = keys[slot(own) * kvStride + i]
+                leafValues[slot(leaf) * kvStride + i] = values[slot(own) * kvStride + i]
+                leafKeys[slot(own) * kvStride + i] = 2
+                leafValues[slot(own) * kvStride + i] = -2
+            }
+            var cachePositions = c.positions
+            cachePositions[r] = Int32(leaf)
+            let branched = Self.run(c, rows: r..<r + 1, queries: queries, keys: leafKeys, values: leafValues, table: table,
+                                    cachePositions: cachePositions)
+            #expect(branched == causal, "row \(r)")
+            #expect(causal.count == width && !causal.contains { $0.isNaN })
+        }
     }
 }

@@ -29,4 +29,21 @@ import EagleKernels
         for (v, e) in zip(values, expected) { #expect(abs(Double(v) - e) <= 3e-7 * e) }
         #expect(abs(Double(total) - expected.reduce(0, +)) <= 1e-6)
     }
+
+    /// `topTwo` against sorting (ties to the lowest index, as `argmax`).
+    @Test func topTwoMatchesSorting() {
+        var state: UInt64 = 3
+        for count in [2, 3, 17, 1000] {
+            for _ in 0..<50 {
+                let x = (0..<count).map { _ -> Float in
+                    state = state &* 6364136223846793005 &+ 1442695040888963407
+                    return Float(state >> 59)   // 32 values: many ties
+                }
+                let order = x.indices.sorted { x[$0] != x[$1] ? x[$0] > x[$1] : $0 < $1 }
+                let top = x.withUnsafeBufferPointer { SIMDMath.topTwo($0.baseAddress!, count: count) }
+                #expect(top.first == order[0] && top.second == order[1], "\(x)")
+                #expect(top.first == x.withUnsafeBufferPointer { SIMDMath.argmax($0.baseAddress!, count: count) })
+            }
+        }
+    }
 }

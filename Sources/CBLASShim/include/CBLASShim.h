@@ -93,7 +93,10 @@ void eagle_attention_row(const float *query, const float *keys, const float *val
                          int blockSize, int context, int kvStride, int headDim, float scale,
                          float *scores, float *output);
 
-/// A batch of query rows for `eagle_attention_rows`: row r (position `positions[r]`) has its
+/// A batch of query rows for `eagle_attention_rows`: row r (position `positions[r]`) attends to
+/// positions 0 ..< `positions[r]` and to its own key and value, cached at position
+/// `cache_positions[r]` (a draft-tree leaf is cached past the chain it branches from; NULL:
+/// `positions[r]`, the causal case). It has its
 /// `heads` query heads at `queries + r · query_stride`; head h reads KV group
 /// `h / (heads / kv_heads)` of slots `kv_heads · head_dim` floats wide; output row r is
 /// `heads · head_dim` floats at `output + r · heads · head_dim`. `scores` holds
@@ -102,7 +105,7 @@ void eagle_attention_row(const float *query, const float *keys, const float *val
 typedef struct {
     const float *queries;
     int query_stride, rows, heads, kv_heads, head_dim;
-    const int32_t *positions;
+    const int32_t *positions, *cache_positions;
     const float *keys, *values;
     const int32_t *block_table;
     int block_size;

@@ -28,8 +28,10 @@ final class EngineCore {
     ///   - kvCacheTokens: positions in the target's (and the draft's) KV block pool, shared by
     ///     all running requests; at least `maxModelLength + speculativeTokens`.
     ///   - promptLookup: drafts from a request's own recurring tokens, beside `draft`.
+    ///   - draftSiblings: the head's drafts that get a draft-tree leaf (greedy requests).
     init(model: LlamaModel, tokenizer: Tokenizer, maxModelLength: Int, kvCacheTokens: Int, draft: Eagle3Draft?,
-         speculativeTokens: Int, verifyRowBudget: Int, promptLookup: PromptLookup? = nil, scheduler config: SchedulerConfig,
+         speculativeTokens: Int, verifyRowBudget: Int, promptLookup: PromptLookup? = nil, draftSiblings: Int = 0,
+         scheduler config: SchedulerConfig,
          recordHiddenStates recorded: [Int] = []) throws {
         try config.validate(speculativeTokens: speculativeTokens)
         if let layer = recorded.first(where: { $0 < 0 || $0 > model.config.layerCount }) {
@@ -53,7 +55,7 @@ final class EngineCore {
             let cache = draft.makeCache(capacity: poolTokens)
             draftCache = cache
             proposer = Eagle3Proposer(context: Eagle3Context(draft: draft, cache: cache, maxPositions: maxModelLength + speculativeTokens),
-                                      lookup: promptLookup)
+                                      lookup: promptLookup, siblingDepth: draftSiblings)
         } else {
             proposer = nil
         }
@@ -168,6 +170,15 @@ final class EngineCore {
     /// so that a seeded request's tokens never depend on its batch.
     var greedyDraftLimit: Int {
         max(0, verifyRowBudget / max(1, scheduler.running.count) - 1)
+    }
+
+    /// Rows a lone request verifies in a step with the head's drafts: the last token, its
+    /// drafts, and (greedy) its leaves.
+    func loneVerifyRows(greedy: Bool) -> Int {
+        guard let proposer, speculativeTokens > 0 else { return 1 }
+        let limit = verifyRowBudget - 1
+        let drafts = greedy ? min(speculativeTokens, limit) : speculativeTokens
+        return 1 + drafts + proposer.leafCount(greedy: greedy, drafts: drafts, greedyLimit: limit)
     }
 
     /// Steps until every queued request has finished.

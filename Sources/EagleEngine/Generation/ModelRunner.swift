@@ -7,7 +7,9 @@ import Foundation
 /// or rejection sampling for sampled requests) and the rollback of rejected drafts' KV entries.
 ///
 /// Verify rows use the same per-row kernels as single-token decoding, so a greedy request's
-/// tokens do not depend on what else is in the batch.
+/// tokens do not depend on what else is in the batch. A greedy request's draft-tree leaves
+/// (`ScheduledSequence.siblings`) are cached after its drafts and attend as if in their place
+/// (`ForwardBatch.branch`); an accepted leaf's key and value are moved there.
 ///
 /// With `recordedLayers`, each request keeps the target's hidden states at those layers for
 /// every position the step computed and kept (`ScheduledSequence.hiddenStates`).
@@ -24,6 +26,11 @@ final class ModelRunner {
     private(set) var emittedRanges: [Range<Int>] = []
     /// First batch row of each work item of the last step.
     private(set) var rowOffsets: [Int] = []
+    /// Positions each work item of the last step kept, and the batch row of its accepted
+    /// leaf (which holds the last kept position), if any.
+    private var keptCounts: [Int] = []
+    private var leafRows: [Int?] = []
+    private var keptRows: [Int] = []
     /// Seconds the last step spent in the target forward, and in sampling and verification.
     private(set) var forwardSeconds = 0.0
     private(set) var samplingSeconds = 0.0
@@ -42,12 +49,19 @@ final class ModelRunner {
         emitted.removeAll(keepingCapacity: true)
         emittedRanges.removeAll(keepingCapacity: true)
         rowOffsets.removeAll(keepingCapacity: true)
+        keptCounts.removeAll(keepingCapacity: true)
+        leafRows.removeAll(keepingCapacity: true)
         for work in step.work {
             let sequence = work.sequence
             rows.removeAll(keepingCapacity: true)
             rows.append(contentsOf: sequence.tokens[work.startPosition..<(work.startPosition + work.realCount)])
             rows.append(contentsOf: sequence.drafts.prefix(work.draftCount))
+            rows.append(contentsOf: sequence.siblings.prefix(work.siblingCount))
             let range = batch.append(sequence: sequence.targetSequence!, tokens: rows, startPosition: work.startPosition)
+            let firstDraft = work.startPosition + work.realCount
+            for i in 0..<work.siblingCount {   // leaf i sits beside draft i
+                batch.branch(row: range.lowerBound + work.realCount + work.draftCount + i, position: firstDraft + i)
+            }
             rowOffsets.append(range.lowerBound)
             if work.samples { batch.requestLogits(rows: (range.lowerBound + work.realCount - 1)..<range.upperBound) }
         }
@@ -61,46 +75,65 @@ final class ModelRunner {
         for (i, work) in step.work.enumerated() {
             let sequence = work.sequence
             let first = emitted.count
+            var leafRow: Int?
             if work.samples {
-                let accepted: Int
+                let outcome: GreedyVerifier.Outcome
                 let base = logitRow
                 if sequence.params.isGreedy {
-                    accepted = GreedyVerifier.verify(drafts: sequence.drafts, into: &emitted) { target.argmax(row: base + $0) }
+                    outcome = GreedyVerifier.verify(drafts: sequence.drafts, siblings: sequence.siblings, into: &emitted) {
+                        target.argmax(row: base + $0)
+                    }
                 } else {
                     // With no drafts this is plain sampling from the last row.
-                    accepted = RejectionSampler.verify(drafts: sequence.drafts, into: &emitted, using: &sequence.rng) {
+                    outcome = GreedyVerifier.Outcome(accepted: RejectionSampler.verify(
+                        drafts: sequence.drafts, into: &emitted, using: &sequence.rng) {
                         sampler.probabilities(target.logits(row: base + $0), params: sequence.params)
-                    }
+                    })
                 }
-                sequence.metrics.observe(proposed: work.draftCount, accepted: accepted, fromLookup: sequence.draftsFromLookup)
-                logitRow += work.draftCount + 1
-                sequence.numComputed = work.startPosition + work.realCount + accepted
+                sequence.metrics.observe(proposed: work.draftCount, accepted: outcome.accepted, fromLookup: sequence.draftsFromLookup,
+                                         siblings: work.siblingCount, acceptedSibling: outcome.acceptedSibling != nil)
+                logitRow += work.draftCount + 1 + work.siblingCount
+                let firstDraft = work.startPosition + work.realCount
+                sequence.numComputed = firstDraft + outcome.accepted
+                if let leaf = outcome.acceptedSibling {
+                    target.cache.copyPosition(sequence.targetSequence!, from: firstDraft + work.draftCount + leaf, to: firstDraft + leaf)
+                    leafRow = rowOffsets[i] + work.realCount + work.draftCount + leaf
+                }
                 // Keep the verified prefix; the rejected tail is rewritten by later forwards.
                 target.cache.truncate(sequence.targetSequence!, to: sequence.numComputed)
             } else {
                 sequence.numComputed = work.startPosition + work.count
             }
-            if !recordedLayers.isEmpty {
-                record(sequence, positions: work.startPosition..<sequence.numComputed, firstRow: rowOffsets[i])
-            }
+            keptCounts.append(sequence.numComputed - work.startPosition)
+            leafRows.append(leafRow)
+            if !recordedLayers.isEmpty { record(sequence, work: i, positions: work.startPosition..<sequence.numComputed) }
             emittedRanges.append(first..<emitted.count)
         }
     }
 
-    /// Copies the recorded layers' states of `positions` (batch rows from `firstRow` on) into
-    /// the request's record, overwriting what an earlier computation (before a preemption) left.
-    private func record(_ sequence: ScheduledSequence, positions: Range<Int>, firstRow: Int) {
+    /// Appends the batch rows of the last step that hold the positions work item `i` kept
+    /// (from its start position to its new `numComputed`), in position order.
+    func appendKeptRows(work i: Int, to rows: inout [Int]) {
+        rows.append(contentsOf: rowOffsets[i]..<(rowOffsets[i] + keptCounts[i]))
+        if let leaf = leafRows[i] { rows[rows.count - 1] = leaf }
+    }
+
+    /// Copies the recorded layers' states of `positions` (kept by work item `i`) into the
+    /// request's record, overwriting what an earlier computation (before a preemption) left.
+    private func record(_ sequence: ScheduledSequence, work i: Int, positions: Range<Int>) {
         let h = target.model.config.hiddenSize
         let width = recordedCaptures.count * h
         let needed = positions.upperBound * width
         if sequence.hiddenStates.count < needed {
             sequence.hiddenStates.append(contentsOf: repeatElement(0, count: needed - sequence.hiddenStates.count))
         }
+        keptRows.removeAll(keepingCapacity: true)
+        appendKeptRows(work: i, to: &keptRows)
         sequence.hiddenStates.withUnsafeMutableBufferPointer { record in
             for (slot, capture) in recordedCaptures.enumerated() {
                 let source = target.capturedHiddenStates(capture).baseAddress!
-                for (row, position) in positions.enumerated() {
-                    (record.baseAddress! + position * width + slot * h).update(from: source + (firstRow + row) * h, count: h)
+                for (row, position) in zip(keptRows, positions) {
+                    (record.baseAddress! + position * width + slot * h).update(from: source + row * h, count: h)
                 }
             }
         }

@@ -21,6 +21,9 @@ final class ScheduledSequence {
     var numComputed = 0
     /// Draft tokens proposed for the positions after `tokens`.
     var drafts: [Int] = []
+    /// Draft-tree leaves: `siblings[i]` is the head's runner-up for `drafts[i]`, verified
+    /// beside it (greedy requests only; at most `drafts.count`).
+    var siblings: [Int] = []
     /// Whether `drafts` came from prompt lookup rather than the head.
     var draftsFromLookup = false
     var status = Status.waiting
@@ -58,33 +61,37 @@ final class ScheduledSequence {
     func resetForRecompute() {
         numComputed = 0
         drafts.removeAll()
+        siblings.removeAll()
         draftsFromLookup = false
         preemptions += 1
         status = .waiting
     }
 }
 
-/// One request's share of a step: `count` tokens starting at position `numComputed` — the
-/// uncomputed tokens (a prompt chunk, or the last generated token) and then `draftCount` drafts.
+/// One request's share of a step: `count` rows starting at position `numComputed` — the
+/// uncomputed tokens (a prompt chunk, or the last generated token), then `draftCount` drafts,
+/// then `siblingCount` draft-tree leaves (cached after the drafts).
 struct ScheduledWork {
     let sequence: ScheduledSequence
     let startPosition: Int
     let count: Int
     let draftCount: Int
+    let siblingCount: Int
     /// Whether the step reaches the end of the request's tokens (as they were when it was
     /// planned), so its last real row samples.
     let samples: Bool
 
-    init(sequence: ScheduledSequence, startPosition: Int, count: Int, draftCount: Int) {
+    init(sequence: ScheduledSequence, startPosition: Int, count: Int, draftCount: Int, siblingCount: Int = 0) {
         self.sequence = sequence
         self.startPosition = startPosition
         self.count = count
         self.draftCount = draftCount
-        samples = startPosition + count - draftCount == sequence.tokens.count
+        self.siblingCount = siblingCount
+        samples = startPosition + count - draftCount - siblingCount == sequence.tokens.count
     }
 
-    /// Tokens of `sequence.tokens` in this step (the rest are drafts).
-    var realCount: Int { count - draftCount }
+    /// Tokens of `sequence.tokens` in this step (the rest are drafts and leaves).
+    var realCount: Int { count - draftCount - siblingCount }
 }
 
 /// The plan of one step.

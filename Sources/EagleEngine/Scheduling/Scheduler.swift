@@ -5,7 +5,8 @@ import DequeModule
 /// generated token plus its drafts); a step hands each request a number of tokens to compute
 /// under one token budget, running requests first (in arrival order), then waiting ones.
 ///
-/// - A decoding request costs `1 + k` tokens (its drafts are cut when the budget is short).
+/// - A decoding request costs `1 + k` tokens, plus its draft-tree leaves (when the budget is
+///   short, leaves are cut first, then drafts).
 /// - A prompt is prefilled in chunks that share steps with decoding requests.
 /// - Blocks are reserved for the scheduled tokens plus `lookahead` positions (the draft
 ///   writes ahead of the verified range). When the pool runs out, the newest running request
@@ -92,7 +93,7 @@ final class Scheduler {
     }
 
     private func tokensToSchedule(_ sequence: ScheduledSequence, budget: Int, others: Bool) -> Int {
-        var count = sequence.uncomputedCount + sequence.drafts.count
+        var count = sequence.uncomputedCount + sequence.drafts.count + sequence.siblings.count
         if sequence.isPrefilling, config.longPrefillTokenThreshold > 0, others {
             count = min(count, config.longPrefillTokenThreshold)
         }
@@ -105,9 +106,13 @@ final class Scheduler {
     }
 
     private func work(_ sequence: ScheduledSequence, _ count: Int) -> ScheduledWork {
-        let drafts = max(0, sequence.numComputed + count - sequence.tokens.count)
-        if drafts < sequence.drafts.count { sequence.drafts.removeLast(sequence.drafts.count - drafts) }
-        return ScheduledWork(sequence: sequence, startPosition: sequence.numComputed, count: count, draftCount: drafts)
+        let extra = max(0, sequence.numComputed + count - sequence.tokens.count)   // drafts and leaves that fit
+        let drafts = min(sequence.drafts.count, extra)
+        let siblings = extra - drafts   // never more than the drafts kept (`siblings.count ≤ drafts.count`)
+        sequence.drafts.removeLast(sequence.drafts.count - drafts)
+        sequence.siblings.removeLast(sequence.siblings.count - siblings)
+        return ScheduledWork(sequence: sequence, startPosition: sequence.numComputed, count: count,
+                             draftCount: drafts, siblingCount: siblings)
     }
 
     private func preempt(_ sequence: ScheduledSequence) {

@@ -11,10 +11,14 @@ import Foundation
 /// head's KV entries for rejected positions are rewritten by the next first pass. With
 /// `lookup`, a request whose last tokens recur earlier in it takes its drafts from there
 /// (`PromptLookup`) and skips the head's drafting passes; the first pass still runs over its
-/// verified rows.
+/// verified rows. A greedy request also gets, for each of its first `siblingDepth` drafts, the
+/// head's runner-up as a draft-tree leaf (`ScheduledSequence.siblings`), while its drafts and
+/// leaves fit `greedyLimit`.
 final class Eagle3Proposer {
     let context: Eagle3Context
     let lookup: PromptLookup?
+    /// Drafts that get a leaf beside them (0: chains only).
+    let siblingDepth: Int
     private var batch = ForwardBatch()
     private var targetRows: [Int] = []
     /// Requests drafting in the current pass, in batch row order.
@@ -24,15 +28,16 @@ final class Eagle3Proposer {
     /// Seconds the last `propose` took.
     private(set) var seconds = 0.0
 
-    init(context: Eagle3Context, lookup: PromptLookup?) {
+    init(context: Eagle3Context, lookup: PromptLookup?, siblingDepth: Int = 0) {
         self.context = context
         self.lookup = lookup
+        self.siblingDepth = context.draft.config.draftVocabSize > 1 ? siblingDepth : 0
     }
 
     /// Runs the head after `runner` executed `step`. `isRunning` filters out requests that
     /// finished in the step; each request about to verify gets up to `k` new `drafts` from the
-    /// head or `lookup.draftCount` from prompt lookup — greedy ones at most `greedyLimit` —
-    /// and fewer near `maxModelLength`.
+    /// head or `lookup.draftCount` from prompt lookup — greedy ones at most `greedyLimit`,
+    /// drafts and leaves together — and fewer near `maxModelLength`.
     func propose(after step: SchedulerStep, runner: ModelRunner, isRunning: (ScheduledSequence) -> Bool,
                  k: Int, greedyLimit: Int, maxModelLength: Int) throws {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -41,6 +46,9 @@ final class Eagle3Proposer {
             max(0, min(sequence.params.isGreedy ? min(count, greedyLimit) : count, maxModelLength - 1 - sequence.tokens.count))
         }
         func wantedFromHead(_ sequence: ScheduledSequence) -> Int { wanted(sequence, k) }
+        func leaves(_ sequence: ScheduledSequence) -> Int {
+            leafCount(greedy: sequence.params.isGreedy, drafts: wantedFromHead(sequence), greedyLimit: greedyLimit)
+        }
 
         batch.removeAll()
         targetRows.removeAll(keepingCapacity: true)
@@ -51,8 +59,9 @@ final class Eagle3Proposer {
             let end = work.samples ? sequence.numComputed : work.startPosition + work.count
             let range = batch.append(sequence: sequence.draftSequence!, tokens: sequence.tokens[(work.startPosition + 1)...end],
                                      startPosition: work.startPosition)
-            targetRows.append(contentsOf: runner.rowOffsets[i]..<(runner.rowOffsets[i] + range.count))
+            runner.appendKeptRows(work: i, to: &targetRows)
             sequence.drafts.removeAll(keepingCapacity: true)
+            sequence.siblings.removeAll(keepingCapacity: true)
             sequence.draftsFromLookup = false
             guard work.samples else { continue }
             if let lookup, case let count = wanted(sequence, lookup.draftCount), count > 0,
@@ -66,7 +75,7 @@ final class Eagle3Proposer {
         }
         guard !batch.segments.isEmpty else { return }
         try context.forward(batch, target: runner.target, targetRows: targetRows)
-        collect(wanted: wantedFromHead)
+        collect(wanted: wantedFromHead, leaves: leaves)
         for pass in 1..<max(k, 1) where !active.isEmpty {
             batch.removeAll()
             for sequence in active {
@@ -75,19 +84,32 @@ final class Eagle3Proposer {
             }
             batch.requestLogits(rows: 0..<active.count)
             try feed.withUnsafeBufferPointer { try context.forward(batch, hiddenStates: $0.baseAddress!) }
-            collect(wanted: wantedFromHead)
+            collect(wanted: wantedFromHead, leaves: leaves)
         }
     }
 
-    /// Appends each active request's draft of this pass, then keeps the requests that want
-    /// more drafts, with their hidden states compacted into `feed`.
-    private func collect(wanted: (ScheduledSequence) -> Int) {
+    /// Leaves beside a request's `drafts` head drafts: greedy ones get up to `siblingDepth`,
+    /// drafts and leaves together at most `greedyLimit`.
+    func leafCount(greedy: Bool, drafts: Int, greedyLimit: Int) -> Int {
+        greedy ? max(0, min(siblingDepth, drafts, greedyLimit - drafts)) : 0
+    }
+
+    /// Appends each active request's draft of this pass (and the runner-up as its leaf, while
+    /// it wants `leaves`), then keeps the requests that want more drafts, with their hidden
+    /// states compacted into `feed`.
+    private func collect(wanted: (ScheduledSequence) -> Int, leaves: (ScheduledSequence) -> Int) {
         let h = context.draft.config.hiddenSize
         if feed.count < active.count * h { feed = [Float](repeating: 0, count: active.count * h) }
         var kept = 0
         for row in active.indices {   // by index: iterating a copy of `active` would make the writes below copy it
             let sequence = active[row]
-            sequence.drafts.append(context.draftToken(row: row))
+            if sequence.siblings.count < leaves(sequence) {
+                let (draft, leaf) = context.draftTokens(row: row)
+                sequence.drafts.append(draft)
+                sequence.siblings.append(leaf)
+            } else {
+                sequence.drafts.append(context.draftToken(row: row))
+            }
             guard sequence.drafts.count < wanted(sequence) else { continue }
             let source = context.nextHidden(row: row, batch: batch)
             feed.withUnsafeMutableBufferPointer { ($0.baseAddress! + kept * h).update(from: source, count: h) }

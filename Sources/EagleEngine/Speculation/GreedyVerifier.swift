@@ -1,23 +1,46 @@
 /// Greedy verification of a draft chain (vLLM `rejection_greedy_sample_kernel`,
-/// EAGLE3_SPEC.md §5.3).
+/// EAGLE3_SPEC.md §5.3), optionally with draft-tree leaves beside the chain.
 ///
 /// The target scored `[x_last, d₁ … d_k]`: row i holds its logits after token i. Draft d_{i+1}
 /// is accepted while it equals the target's argmax of row i; at the first mismatch the
 /// target's argmax is emitted instead (the correction), and if all k match, the argmax of
 /// row k is emitted as the bonus token. So a step emits `accepted + 1` tokens.
+///
+/// A leaf s_{i+1} is an alternative to d_{i+1} (the head's runner-up), scored in row k + 1 + i
+/// after `[x_last, d₁ … d_i, s_{i+1}]`. When the chain breaks at d_{i+1} and the correction
+/// equals s_{i+1}, the leaf is accepted too and its row's argmax becomes the bonus token: the
+/// emitted tokens are still the target's greedy ones, one more of them per step.
 public enum GreedyVerifier {
+    /// What one verification kept.
+    public struct Outcome: Equatable, Sendable {
+        /// Drafts accepted, the leaf included.
+        public var accepted: Int
+        /// Index (into `siblings`) of the accepted leaf, if one was.
+        public var acceptedSibling: Int?
+
+        public init(accepted: Int, acceptedSibling: Int? = nil) {
+            self.accepted = accepted
+            self.acceptedSibling = acceptedSibling
+        }
+    }
+
     /// - Parameters:
     ///   - drafts: `d₁ … d_k`.
+    ///   - siblings: `s₁ … s_m`, m ≤ k.
     ///   - emitted: receives the emitted tokens (accepted + 1), appended.
-    ///   - targetArgmax: argmax of target row `i`, for `i` in `0…k`.
-    /// - Returns: the number of accepted drafts.
-    public static func verify(drafts: [Int], into emitted: inout [Int], targetArgmax: (Int) -> Int) -> Int {
+    ///   - targetArgmax: argmax of target row `i`, for `i` in `0 ..< k + 1 + m`.
+    public static func verify(drafts: [Int], siblings: [Int] = [], into emitted: inout [Int],
+                              targetArgmax: (Int) -> Int) -> Outcome {
+        precondition(siblings.count <= drafts.count, "a leaf per draft at most")
         for (i, draft) in drafts.enumerated() {
             let target = targetArgmax(i)
             emitted.append(target)
-            if target != draft { return i }
+            guard target != draft else { continue }
+            guard i < siblings.count, siblings[i] == target else { return Outcome(accepted: i) }
+            emitted.append(targetArgmax(drafts.count + 1 + i))
+            return Outcome(accepted: i + 1, acceptedSibling: i)
         }
         emitted.append(targetArgmax(drafts.count))
-        return drafts.count
+        return Outcome(accepted: drafts.count)
     }
 }

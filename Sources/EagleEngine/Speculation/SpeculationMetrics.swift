@@ -15,6 +15,10 @@ public struct SpeculationMetrics: Sendable, Equatable {
     public var numLookupDraftTokens = 0
     /// The accepted tokens (of `numAcceptedTokens`) those steps produced.
     public var numLookupAcceptedTokens = 0
+    /// Draft-tree leaves verified beside the drafts (not counted in `numDraftTokens`).
+    public var numSiblingTokens = 0
+    /// The verify steps whose accepted tokens (counted in `numAcceptedTokens`) end in a leaf.
+    public var numAcceptedSiblings = 0
     public var targetSeconds = 0.0
     public var draftSeconds = 0.0
     public var samplingSeconds = 0.0
@@ -33,9 +37,13 @@ public struct SpeculationMetrics: Sendable, Equatable {
     }
 
     /// Records one verify step: `proposed` drafts of which the first `accepted` matched;
-    /// `fromLookup` when prompt lookup proposed them.
-    public mutating func observe(proposed: Int, accepted: Int, fromLookup: Bool = false) {
+    /// `fromLookup` when prompt lookup proposed them; `siblings` leaves beside them, the last
+    /// accepted token being one of them when `acceptedSibling`.
+    public mutating func observe(proposed: Int, accepted: Int, fromLookup: Bool = false, siblings: Int = 0,
+                                 acceptedSibling: Bool = false) {
         guard proposed > 0 else { return }
+        numSiblingTokens += siblings
+        if acceptedSibling { numAcceptedSiblings += 1 }
         if fromLookup {
             numLookupDrafts += 1
             numLookupDraftTokens += proposed
@@ -58,6 +66,8 @@ public struct SpeculationMetrics: Sendable, Equatable {
         numLookupDrafts += other.numLookupDrafts
         numLookupDraftTokens += other.numLookupDraftTokens
         numLookupAcceptedTokens += other.numLookupAcceptedTokens
+        numSiblingTokens += other.numSiblingTokens
+        numAcceptedSiblings += other.numAcceptedSiblings
         if acceptedPerPosition.count < other.acceptedPerPosition.count {
             acceptedPerPosition += Array(repeating: 0, count: other.acceptedPerPosition.count - acceptedPerPosition.count)
         }

@@ -20,6 +20,10 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
     public var promptLookupMax: Int?
     /// Drafts per prompt-lookup match (nil: `defaultPromptLookupTokens`), independent of k.
     public var promptLookupTokens: Int?
+    /// For greedy requests, how many of the head's drafts (the first ones) get the head's
+    /// runner-up verified beside them as a draft-tree leaf (nil: `defaultDraftSiblings`; 0:
+    /// chains only). Leaves share `verifyRowBudget` with the drafts.
+    public var draftSiblings: Int?
 
     /// Default `verifyRowBudget`: the rows the shim's skinny kernel handles for about the cost of one.
     public static let defaultVerifyRowBudget = 16
@@ -29,6 +33,8 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
     public static let defaultPromptLookupMax = 8
     /// Default `promptLookupTokens`, chosen with `promptLookupMin` (README).
     public static let defaultPromptLookupTokens = 8
+    /// Default `draftSiblings`, chosen on prompts the shipped head's recipe held out (README).
+    public static let defaultDraftSiblings = 0
     /// The longest suffix prompt lookup may be asked to match.
     public static let longestPromptLookup = 64
     /// Drafts one step may carry, from the head (`num_speculative_tokens`) or from prompt
@@ -36,7 +42,8 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
     public static let draftTokenRange = 1...15
 
     public init(method: String? = "eagle3", model: String, numSpeculativeTokens: Int? = nil, verifyRowBudget: Int? = nil,
-                promptLookupMin: Int? = nil, promptLookupMax: Int? = nil, promptLookupTokens: Int? = nil) {
+                promptLookupMin: Int? = nil, promptLookupMax: Int? = nil, promptLookupTokens: Int? = nil,
+                draftSiblings: Int? = nil) {
         self.method = method
         self.model = model
         self.numSpeculativeTokens = numSpeculativeTokens
@@ -44,6 +51,7 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
         self.promptLookupMin = promptLookupMin
         self.promptLookupMax = promptLookupMax
         self.promptLookupTokens = promptLookupTokens
+        self.draftSiblings = draftSiblings
     }
 
     enum CodingKeys: String, CodingKey {
@@ -53,6 +61,7 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
         case promptLookupMin = "prompt_lookup_min"
         case promptLookupMax = "prompt_lookup_max"
         case promptLookupTokens = "prompt_lookup_tokens"
+        case draftSiblings = "draft_siblings"
     }
 
     /// The prompt lookup these settings ask for, or nil when it is off.
@@ -70,7 +79,7 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
             config = try JSONDecoder().decode(SpeculativeConfig.self, from: Data(json.utf8))
         } catch {
             throw EngineError.invalidSpeculativeConfig(
-                reason: "expected {\"method\": \"eagle3\", \"model\": DIR, \"num_speculative_tokens\": K} (optional: \"verify_row_budget\", \"prompt_lookup_min\", \"prompt_lookup_max\", \"prompt_lookup_tokens\")")
+                reason: "expected {\"method\": \"eagle3\", \"model\": DIR, \"num_speculative_tokens\": K} (optional: \"verify_row_budget\", \"prompt_lookup_min\", \"prompt_lookup_max\", \"prompt_lookup_tokens\", \"draft_siblings\")")
         }
         try config.validate()
         return config
@@ -94,6 +103,10 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
         if let tokens = promptLookupTokens, !Self.draftTokenRange.contains(tokens) {
             throw EngineError.invalidSpeculativeConfig(
                 reason: "prompt_lookup_tokens must be in \(Self.draftTokenRange.lowerBound)…\(Self.draftTokenRange.upperBound), got \(tokens)")
+        }
+        if let leaves = draftSiblings, !(0...Self.draftTokenRange.upperBound).contains(leaves) {
+            throw EngineError.invalidSpeculativeConfig(
+                reason: "draft_siblings must be in 0…\(Self.draftTokenRange.upperBound) (0: chains only), got \(leaves)")
         }
         if let maximum = promptLookupMax {
             let minimum = promptLookupMin ?? Self.defaultPromptLookupMin

@@ -111,6 +111,17 @@ public final class KVCache {
         while sequences[id]!.blockTable.count > keep { freeBlocks.append(sequences[id]!.blockTable.removeLast()) }
     }
 
+    /// Copies every layer's key and value at position `source` to position `destination`
+    /// (both below the sequence's length): moves an accepted draft-tree leaf into place.
+    public func copyPosition(_ id: SequenceID, from source: Int, to destination: Int) {
+        precondition(source < length(of: id) && destination < length(of: id), "positions within the sequence")
+        let from = slot(id, position: source), to = slot(id, position: destination)
+        for layer in 0..<layerCount {
+            (keys(layer: layer) + to * width).update(from: keys(layer: layer) + from * width, count: width)
+            (values(layer: layer) + to * width).update(from: values(layer: layer) + from * width, count: width)
+        }
+    }
+
     /// Marks positions `0 ..< length` valid (after a forward wrote them).
     func setLength(_ id: SequenceID, _ length: Int) {
         sequences[id]!.length = length

@@ -83,6 +83,14 @@ public final class Eagle3Context {
         return Int(draft.weights.draftToTarget[SIMDMath.argmax(workspace.logits.pointer + i * vd, count: vd)])
     }
 
+    /// Target-vocabulary ids of the two largest logits of the `i`-th row: `draftToken(row:)`
+    /// and the head's runner-up (a draft-tree leaf).
+    public func draftTokens(row i: Int) -> (best: Int, runnerUp: Int) {
+        let vd = draft.config.draftVocabSize
+        let (first, second) = SIMDMath.topTwo(workspace.logits.pointer + i * vd, count: vd)
+        return (Int(draft.weights.draftToTarget[first]), Int(draft.weights.draftToTarget[second]))
+    }
+
     /// Draft-vocabulary logits of the `i`-th requested row, valid until the next forward.
     public func logits(row i: Int) -> UnsafeBufferPointer<Float> {
         let vd = draft.config.draftVocabSize

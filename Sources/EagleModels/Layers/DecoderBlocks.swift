@@ -62,12 +62,12 @@ enum DecoderBlocks {
                 (keys + slot * kvWidth).update(from: source, count: kvWidth)
                 (values + slot * kvWidth).update(from: source + kvWidth, count: kvWidth)
             }
-            batch.positions.withUnsafeBufferPointer { positions in
+            batch.withPositions { positions, cachePositions in
                 cache.withBlockTable(segment.sequence) { table in
                     if segment.count >= prefillRows {
                         attention.applyPrefill(
                             queries: ws.qkv.pointer + segment.offset * g.qkvWidth, queryStride: g.qkvWidth,
-                            positions: positions.baseAddress! + segment.offset, rows: segment.count,
+                            positions: positions + segment.offset, rows: segment.count,
                             keys: keys, values: values, blockTable: table, blockSize: cache.blockSize,
                             scratch: PrefillAttentionScratch(keys: ws.prefillKeys.pointer, values: ws.prefillValues.pointer,
                                                              scores: ws.prefillScores.pointer),
@@ -76,8 +76,8 @@ enum DecoderBlocks {
                     }
                     attention.apply(
                         queries: ws.qkv.pointer + segment.offset * g.qkvWidth, queryStride: g.qkvWidth,
-                        positions: positions.baseAddress! + segment.offset, rows: segment.count,
-                        keys: keys, values: values, blockTable: table, blockSize: cache.blockSize,
+                        positions: positions + segment.offset, cachePositions: cachePositions + segment.offset,
+                        rows: segment.count, keys: keys, values: values, blockTable: table, blockSize: cache.blockSize,
                         scores: ws.scores.pointer, scoreStride: ws.scoreStride,
                         output: ws.attention.pointer + segment.offset * g.queryWidth)
                 }
