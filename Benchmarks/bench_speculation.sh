@@ -28,14 +28,15 @@ head_runs() {
   done
   python3 - "$OUT" <<'PY'
 import json, pathlib, sys
-print("| prompts | k | T | mean acceptance length | per-position acceptance | rounds by prompt lookup | baseline tok/s | speculative tok/s | speedup | outputs identical |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("| prompts | k | T | mean acceptance length | per-position acceptance | rounds by prompt lookup | rounds ending in a leaf | baseline tok/s | speculative tok/s | speedup | outputs identical |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for f in sorted(p for p in pathlib.Path(sys.argv[1]).glob("*_k*.json") if not p.name.startswith("throughput")):
     r = json.loads(f.read_text())
     name, rest = f.stem.split("_k", 1)
     k, _, t = rest.partition("_t")
     pp = " / ".join(f"{x:.2f}" for x in r["per_position_acceptance_rate"])
     print(f"| {name} | {k} | {t or 0} | {r['mean_acceptance_length']:.2f} | {pp} | {r['num_lookup_drafts']} / {r['num_drafts']} | "
+          f"{r['num_accepted_siblings']} | "
           f"{r['baseline_tokens_per_second']:.1f} | "
           f"{r['speculative_tokens_per_second']:.1f} | {r['speedup']:.2f}x | {r['outputs_identical']} |")
 PY

@@ -20,7 +20,7 @@
 #include <immintrin.h>
 
 #define OUT_BLOCK 4
-#define ROW_GROUP 6
+#define ROW_GROUP EAGLE_SKINNY_ROW_GROUP
 // How far ahead a packed stream is fetched, into L2 (a T0 fetch this far ahead would be
 // evicted from L1 by up to six activation rows before use). Far enough to cover the memory
 // latency while six rows' multiply-adds keep the core busy: in a matmul-only sweep of SmolLM2's

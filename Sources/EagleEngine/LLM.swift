@@ -83,7 +83,8 @@ public final class LLM: Sendable {
         core = SerializedCore(try EngineCore(model: model, tokenizer: tokenizer, maxModelLength: length, kvCacheTokens: pool,
                                              draft: draft, speculativeTokens: k, verifyRowBudget: rows,
                                              promptLookup: options.speculative?.promptLookup,
-                                             draftSiblings: options.speculative?.draftSiblings ?? SpeculativeConfig.defaultDraftSiblings,
+                                             draftSiblings: options.speculative?.draftSiblings
+                                                 ?? SpeculativeConfig.defaultDraftSiblings(k: k),
                                              scheduler: options.scheduler,
                                              recordHiddenStates: options.recordHiddenStates))
     }

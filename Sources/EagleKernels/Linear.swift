@@ -87,6 +87,9 @@ public enum Linear {
     /// Row counts up to this one run on the skinny kernel (decode and verify shapes).
     public static let fewRowsLimit = Int(EAGLE_SKINNY_MAX_ROWS)
 
+    /// Rows the skinny kernel multiplies in one pass over the weights (about one GEMV's cost).
+    public static let rowsPerWeightPass = Int(EAGLE_SKINNY_ROW_GROUP)
+
     /// Sets how many threads the matmul kernels use.
     public static func setThreadCount(_ threads: Int) {
         eagle_blas_set_threads(Int32(max(1, threads)))

@@ -118,6 +118,7 @@ struct GenerateCommand: ParsableCommand {
             "num_drafts": m.speculation.numDrafts,
             "num_accepted_tokens": m.speculation.numAcceptedTokens,
             "num_lookup_drafts": m.speculation.numLookupDrafts,
+            "num_accepted_siblings": m.speculation.numAcceptedSiblings,
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         Console.write(String(decoding: data, as: UTF8.self) + "\n")

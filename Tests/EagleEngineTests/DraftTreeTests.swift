@@ -12,6 +12,8 @@ import Testing
     @Test func configParsesAndValidates() throws {
         let parsed = try SpeculativeConfig.parse(json: #"{"method": "eagle3", "model": "/x", "draft_siblings": 3}"#)
         #expect(parsed.draftSiblings == 3)
+        // By default, the leaves that fit beside the chain in one weight pass of the skinny kernel.
+        #expect((1...6).map { SpeculativeConfig.defaultDraftSiblings(k: $0) } == [1, 2, 2, 1, 0, 0])
         for bad in [-1, 16] {
             #expect(throws: EngineError.self, "\(bad)") {
                 try SpeculativeConfig.parse(json: #"{"method": "eagle3", "model": "/x", "draft_siblings": "# + "\(bad)}")

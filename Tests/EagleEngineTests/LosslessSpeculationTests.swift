@@ -73,10 +73,13 @@ import Testing
             verifySteps += try Self.generate(llm, prompt: prompt, maxTokens: 20, speculate: true).metrics.numDrafts
         }
         let forwards = llm.stats.forwards
-        #expect(Set(forwards.keys) == [1, 3, 5])
+        // k + 1 rows and, by default at k = 4, one draft-tree leaf.
+        let verifyRows = llm.verifyRows(greedy: true)
+        #expect(verifyRows == 6 && llm.verifyRows(greedy: false) == 5)
+        #expect(Set(forwards.keys) == [1, 3, verifyRows])
         #expect(forwards[3]?.count == 2 * prompts.count)   // the prefills
         #expect(forwards[1]?.count == 19 * prompts.count)  // plain decode steps
-        #expect(forwards[5]?.count == verifySteps)
+        #expect(forwards[verifyRows]?.count == verifySteps)
         #expect(forwards.values.reduce(0) { $0 + $1.count } == llm.stats.steps)
         #expect(forwards.values.allSatisfy { $0.seconds > 0 && $0.meanSeconds == $0.seconds / Double($0.count) })
     }

@@ -11,6 +11,10 @@ extern "C" {
 /// sgemm is faster).
 #define EAGLE_SKINNY_MAX_ROWS 16
 
+/// Activation rows the skinny kernel multiplies per pass over a weight: up to this many rows
+/// cost about one GEMV, each further group streams the weight again.
+#define EAGLE_SKINNY_ROW_GROUP 6
+
 /// The one matmul entry point of the engine ("linear layer", PyTorch weight layout):
 ///
 ///     y[rows, out] = x[rows, in] · W[out, in]ᵀ        (accumulate == 0)

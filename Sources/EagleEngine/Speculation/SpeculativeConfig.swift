@@ -1,3 +1,4 @@
+import EagleKernels
 import Foundation
 
 /// Speculative decoding settings, as vLLM's `speculative_config`
@@ -21,8 +22,8 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
     /// Drafts per prompt-lookup match (nil: `defaultPromptLookupTokens`), independent of k.
     public var promptLookupTokens: Int?
     /// For greedy requests, how many of the head's drafts (the first ones) get the head's
-    /// runner-up verified beside them as a draft-tree leaf (nil: `defaultDraftSiblings`; 0:
-    /// chains only). Leaves share `verifyRowBudget` with the drafts.
+    /// runner-up verified beside them as a draft-tree leaf (nil: `defaultDraftSiblings(k:)`;
+    /// 0: chains only). Leaves share `verifyRowBudget` with the drafts.
     public var draftSiblings: Int?
 
     /// Default `verifyRowBudget`: the rows the shim's skinny kernel handles for about the cost of one.
@@ -33,8 +34,11 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
     public static let defaultPromptLookupMax = 8
     /// Default `promptLookupTokens`, chosen with `promptLookupMin` (README).
     public static let defaultPromptLookupTokens = 8
-    /// Default `draftSiblings`, chosen on prompts the shipped head's recipe held out (README).
-    public static let defaultDraftSiblings = 0
+    /// Default `draftSiblings` for k drafts: the leaves that fit beside the chain in one pass of
+    /// the skinny kernel over the weights (`Linear.rowsPerWeightPass` rows: 1 at k = 4, 2 at
+    /// k = 3, none from k = 5), where a verify forward costs about a decode forward; measured on
+    /// prompts the shipped head's recipe held out (README).
+    public static func defaultDraftSiblings(k: Int) -> Int { max(0, min(k, Linear.rowsPerWeightPass - 1 - k)) }
     /// The longest suffix prompt lookup may be asked to match.
     public static let longestPromptLookup = 64
     /// Drafts one step may carry, from the head (`num_speculative_tokens`) or from prompt
