@@ -40,6 +40,20 @@ import Testing
         #expect(blocks.target == 0 && blocks.draft == 0)
     }
 
+    /// Near the maximum length the scheduler cuts leaves before drafts; output still matches.
+    @Test func leavesNearTheMaximumLength() throws {
+        let llm = try LosslessSpeculationTests.engine(model: LosslessSpeculationTests.tinyModel, k: 5, seed: 3, draftVocabSize: 64,
+                                                      maxModelLength: 40, promptLookupMin: 0, draftSiblings: 5)
+        for prompt in LosslessSpeculationTests.prompts(vocabulary: llm.model.config.vocabSize, count: 4) {
+            let plain = try LosslessSpeculationTests.generate(llm, prompt: prompt, maxTokens: 64, speculate: false)
+            let speculative = try LosslessSpeculationTests.generate(llm, prompt: prompt, maxTokens: 64, speculate: true)
+            #expect(plain.tokens.count == 40 - prompt.count)
+            #expect(speculative.tokens == plain.tokens, "prompt \(prompt)")
+        }
+        let blocks = llm.usedKVBlocks
+        #expect(blocks.target == 0 && blocks.draft == 0)
+    }
+
     /// With a random head the runner-up rarely matches; over every k it does, and what it
     /// emits is still plain greedy output (checked above per k).
     @Test func tinyModelAcceptsLeaves() throws {
