@@ -36,8 +36,8 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
     public static let defaultPromptLookupTokens = 8
     /// Default `draftSiblings` for k drafts: the leaves that fit beside the chain in one pass of
     /// the skinny kernel over the weights (`Linear.rowsPerWeightPass` rows: 1 at k = 4, 2 at
-    /// k = 3, none from k = 5), where a verify forward costs about a decode forward; measured on
-    /// prompts the shipped head's recipe held out (README).
+    /// k = 3, none from k = 5; a further row starts a second pass); chosen on prompts the
+    /// shipped head's recipe held out (README).
     public static func defaultDraftSiblings(k: Int) -> Int { max(0, min(k, Linear.rowsPerWeightPass - 1 - k)) }
     /// The longest suffix prompt lookup may be asked to match.
     public static let longestPromptLookup = 64
