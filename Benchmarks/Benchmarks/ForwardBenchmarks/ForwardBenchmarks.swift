@@ -25,7 +25,7 @@ let benchmarks: @Sendable () -> Void = {
     try? context.forward(batch)
 
     // Batches are built outside the measured closures, so the malloc counts are the forward's own.
-    for tokens in [1, 2, 5, 9, 17] {
+    for tokens in [1, 2, 5, 6, 7, 9, 17] {
         var step = ForwardBatch()
         step.append(sequence: sequence, tokens: (0..<tokens).map { 200 + $0 }, startPosition: history)
         step.logitRows = Array(0..<tokens)
