@@ -196,6 +196,23 @@ enum EagleBinary {
         #expect(head.lookupDrafts == 0 && plain.lookupDrafts == 0)
     }
 
+    /// Greedy requests verify draft-tree leaves by default; `--draft-siblings 0` turns them off;
+    /// the output is the same greedy text either way.
+    @Test func draftSiblingsLeaveTheOutputUnchanged() throws {
+        func run(_ extra: [String]) throws -> (tokens: [Int], leaves: Int) {
+            let result = try EagleBinary.run(["generate", "--max-tokens", "48", "--prompt-lookup-min", "0", "--json"] + extra
+                                             + ["Explain why the sky is blue."])
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            return (try #require(object["token_ids"] as? [Int]), try #require(object["num_accepted_siblings"] as? Int))
+        }
+        let tree = try run([]), wide = try run(["--draft-siblings", "4"]), chain = try run(["--draft-siblings", "0"])
+        let plain = try EagleBinary.run(["generate", "--max-tokens", "48", "--no-speculation", "--json", "Explain why the sky is blue."])
+        let plainTokens = try #require(try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])["token_ids"] as? [Int]
+        #expect(tree.tokens == plainTokens && wide.tokens == plainTokens && chain.tokens == plainTokens)
+        #expect(wide.leaves > 0 && chain.leaves == 0)
+    }
+
     /// The default model speculates with the head shipped in `Models/`, unless told not to.
     @Test func defaultModelUsesTheShippedHead() throws {
         func drafts(_ extra: [String]) throws -> Int {
