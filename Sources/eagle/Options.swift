@@ -120,8 +120,8 @@ struct SpeculationOptions: ParsableArguments {
         if let n = promptLookupTokens, !drafts.contains(n) {
             throw ValidationError("--prompt-lookup-tokens must be in \(drafts.lowerBound)…\(drafts.upperBound)")
         }
-        if let n = draftSiblings, !(0...drafts.upperBound).contains(n) {
-            throw ValidationError("--draft-siblings must be in 0…\(drafts.upperBound) (0: chains only)")
+        if let n = draftSiblings, !SpeculativeConfig.draftSiblingRange.contains(n) {
+            throw ValidationError("--draft-siblings must be in 0…\(SpeculativeConfig.draftSiblingRange.upperBound) (0: chains only)")
         }
     }
 

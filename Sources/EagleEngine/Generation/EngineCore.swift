@@ -168,15 +168,16 @@ final class EngineCore {
     /// verifying costs real compute, and batching already fills the pass (speculation pauses
     /// when there are more running requests than the budget). Sampled requests are never cut,
     /// so that a seeded request's tokens never depend on its batch.
-    var greedyDraftLimit: Int {
-        max(0, verifyRowBudget / max(1, scheduler.running.count) - 1)
-    }
+    var greedyDraftLimit: Int { greedyDraftLimit(running: scheduler.running.count) }
+
+    /// `greedyDraftLimit` with `running` requests running.
+    private func greedyDraftLimit(running: Int) -> Int { max(0, verifyRowBudget / max(1, running) - 1) }
 
     /// Rows a lone request verifies in a step with the head's drafts: the last token, its
     /// drafts, and (greedy) its leaves.
     func loneVerifyRows(greedy: Bool) -> Int {
         guard let proposer, speculativeTokens > 0 else { return 1 }
-        let limit = verifyRowBudget - 1
+        let limit = greedyDraftLimit(running: 1)
         let drafts = greedy ? min(speculativeTokens, limit) : speculativeTokens
         return 1 + drafts + proposer.leafCount(greedy: greedy, drafts: drafts, greedyLimit: limit)
     }

@@ -58,9 +58,8 @@ final class ModelRunner {
             rows.append(contentsOf: sequence.drafts.prefix(work.draftCount))
             rows.append(contentsOf: sequence.siblings.prefix(work.siblingCount))
             let range = batch.append(sequence: sequence.targetSequence!, tokens: rows, startPosition: work.startPosition)
-            let firstDraft = work.startPosition + work.realCount
             for i in 0..<work.siblingCount {   // leaf i sits beside draft i
-                batch.branch(row: range.lowerBound + work.realCount + work.draftCount + i, position: firstDraft + i)
+                batch.branch(row: range.lowerBound + work.leafRow(i), position: work.firstDraftPosition + i)
             }
             rowOffsets.append(range.lowerBound)
             if work.samples { batch.requestLogits(rows: (range.lowerBound + work.realCount - 1)..<range.upperBound) }
@@ -93,11 +92,11 @@ final class ModelRunner {
                 sequence.metrics.observe(proposed: work.draftCount, accepted: outcome.accepted, fromLookup: sequence.draftsFromLookup,
                                          siblings: work.siblingCount, acceptedSibling: outcome.acceptedSibling != nil)
                 logitRow += work.draftCount + 1 + work.siblingCount
-                let firstDraft = work.startPosition + work.realCount
-                sequence.numComputed = firstDraft + outcome.accepted
+                sequence.numComputed = work.firstDraftPosition + outcome.accepted
                 if let leaf = outcome.acceptedSibling {
-                    target.cache.copyPosition(sequence.targetSequence!, from: firstDraft + work.draftCount + leaf, to: firstDraft + leaf)
-                    leafRow = rowOffsets[i] + work.realCount + work.draftCount + leaf
+                    target.cache.copyPosition(sequence.targetSequence!, from: work.startPosition + work.leafRow(leaf),
+                                              to: work.firstDraftPosition + leaf)
+                    leafRow = rowOffsets[i] + work.leafRow(leaf)
                 }
                 // Keep the verified prefix; the rejected tail is rewritten by later forwards.
                 target.cache.truncate(sequence.targetSequence!, to: sequence.numComputed)

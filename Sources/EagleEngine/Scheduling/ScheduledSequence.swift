@@ -92,6 +92,13 @@ struct ScheduledWork {
 
     /// Tokens of `sequence.tokens` in this step (the rest are drafts and leaves).
     var realCount: Int { count - draftCount - siblingCount }
+
+    /// Position of the first draft.
+    var firstDraftPosition: Int { startPosition + realCount }
+
+    /// Row of leaf `i` among the work's rows (its key and value are cached at
+    /// `startPosition` plus this).
+    func leafRow(_ i: Int) -> Int { realCount + draftCount + i }
 }
 
 /// The plan of one step.

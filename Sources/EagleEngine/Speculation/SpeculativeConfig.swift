@@ -44,6 +44,8 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
     /// Drafts one step may carry, from the head (`num_speculative_tokens`) or from prompt
     /// lookup (`prompt_lookup_tokens`).
     public static let draftTokenRange = 1...15
+    /// Values `draftSiblings` may take (0: chains only).
+    public static let draftSiblingRange = 0...draftTokenRange.upperBound
 
     public init(method: String? = "eagle3", model: String, numSpeculativeTokens: Int? = nil, verifyRowBudget: Int? = nil,
                 promptLookupMin: Int? = nil, promptLookupMax: Int? = nil, promptLookupTokens: Int? = nil,
@@ -108,9 +110,9 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
             throw EngineError.invalidSpeculativeConfig(
                 reason: "prompt_lookup_tokens must be in \(Self.draftTokenRange.lowerBound)…\(Self.draftTokenRange.upperBound), got \(tokens)")
         }
-        if let leaves = draftSiblings, !(0...Self.draftTokenRange.upperBound).contains(leaves) {
+        if let leaves = draftSiblings, !Self.draftSiblingRange.contains(leaves) {
             throw EngineError.invalidSpeculativeConfig(
-                reason: "draft_siblings must be in 0…\(Self.draftTokenRange.upperBound) (0: chains only), got \(leaves)")
+                reason: "draft_siblings must be in 0…\(Self.draftSiblingRange.upperBound) (0: chains only), got \(leaves)")
         }
         if let maximum = promptLookupMax {
             let minimum = promptLookupMin ?? Self.defaultPromptLookupMin
