@@ -90,7 +90,7 @@ struct SpeculationOptions: ParsableArguments {
     var promptLookupTokens: Int?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Greedy requests verify the head's runner-up beside each of its first N drafts (a draft tree; 0: chains only).",
+        "Greedy requests verify N of the head's runner-ups beside its drafts, where it rates them likeliest (a draft tree; 0: chains only).",
         valueName: "N"))
     var draftSiblings: Int?
 

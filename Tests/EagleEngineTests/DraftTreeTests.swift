@@ -41,7 +41,7 @@ import Testing
         return total
     }
 
-    /// Every k with a leaf beside the first draft.
+    /// Every k with one leaf, wherever the head rates it likeliest.
     @Test(arguments: 1...6)
     func tinyModelIsLossless(k: Int) throws {
         _ = try Self.tinyModelMetrics(k: k, siblings: 1)

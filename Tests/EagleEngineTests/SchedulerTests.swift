@@ -95,7 +95,7 @@ private func run(_ step: SchedulerStep, k: Int, accept: Int = 0) {
         let (s, _) = scheduler(budget: 8, k: 4)
         let a = s.add(prompt: [1, 2])
         run(s.schedule(), k: 4)
-        a.siblings = [6, 6, 6, 6]
+        a.siblings = (0..<4).map { DraftSibling(index: $0, token: 6) }
         var step = s.schedule()   // 1 + 4 drafts + 3 of the 4 leaves
         #expect(step.work.map(\.count) == [8])
         #expect(step.work[0].draftCount == 4 && step.work[0].siblingCount == 3 && step.work[0].realCount == 1)
@@ -103,7 +103,7 @@ private func run(_ step: SchedulerStep, k: Int, accept: Int = 0) {
         let (short, _) = scheduler(budget: 3, k: 4)
         let b = short.add(prompt: [1, 2])
         run(short.schedule(), k: 4)
-        b.siblings = [6, 6]
+        b.siblings = (0..<2).map { DraftSibling(index: $0, token: 6) }
         step = short.schedule()   // the leaves go first, then drafts
         #expect(step.work[0].draftCount == 2 && step.work[0].siblingCount == 0 && b.siblings.isEmpty && b.drafts.count == 2)
     }

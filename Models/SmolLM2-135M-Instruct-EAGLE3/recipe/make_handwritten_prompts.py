@@ -9,7 +9,9 @@ phrasings ("What's the difference between", "return the list") drop some unrelat
 
     bash ../../../Scripts/humaneval_prompts.sh /tmp/humaneval164.jsonl 164
     python make_handwritten_prompts.py --humaneval /tmp/humaneval164.jsonl \
-        prompts/drafts/handwritten_a.jsonl prompts/drafts/handwritten_b.jsonl
+        prompts/drafts/handwritten_a.jsonl prompts/drafts/handwritten_b.jsonl      # run 12
+    python make_handwritten_prompts.py --humaneval /tmp/humaneval164.jsonl --out prompts/handwritten2.jsonl \
+        prompts/drafts/handwritten_[cdef].jsonl                                    # run 14
 """
 import argparse
 import json
@@ -21,7 +23,6 @@ from make_prompts import blocked
 
 HERE = Path(__file__).resolve().parent
 PROMPTS = HERE / "prompts"
-OUT = PROMPTS / "handwritten.jsonl"
 
 
 def words(text):
@@ -31,10 +32,13 @@ def words(text):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--humaneval", required=True, help="all HumanEval problems as prompts (Scripts/humaneval_prompts.sh)")
+    ap.add_argument("--out", type=Path, default=PROMPTS / "handwritten.jsonl",
+                    help="the prompt file to write; its prompts must not repeat any other prompts/*.jsonl")
     ap.add_argument("drafts", nargs="+")
     args = ap.parse_args()
+    out = args.out.resolve()
     held = [words(json.loads(line)["prompt"]) for f in [PROMPTS / "heldout_chat.jsonl", args.humaneval] for line in open(f)]
-    seen = {normalized(json.loads(line)["prompt"]) for path in PROMPTS.glob("*.jsonl") if path != OUT
+    seen = {normalized(json.loads(line)["prompt"]) for path in PROMPTS.glob("*.jsonl") if path.resolve() != out
             for line in open(path) if line.strip()}
     kept, dropped = [], 0
     for path in args.drafts:
@@ -47,7 +51,7 @@ def main():
                 continue
             seen.add(key)
             kept.append({"prompt": row["prompt"], "chat": True})
-    with open(OUT, "w") as f:
+    with open(out, "w") as f:
         for row in kept:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"kept {len(kept)}, dropped {dropped}")

@@ -28,7 +28,7 @@ final class EngineCore {
     ///   - kvCacheTokens: positions in the target's (and the draft's) KV block pool, shared by
     ///     all running requests; at least `maxModelLength + speculativeTokens`.
     ///   - promptLookup: drafts from a request's own recurring tokens, beside `draft`.
-    ///   - draftSiblings: the head's drafts that get a draft-tree leaf (greedy requests).
+    ///   - draftSiblings: draft-tree leaves a greedy request may verify beside the head's drafts.
     init(model: LlamaModel, tokenizer: Tokenizer, maxModelLength: Int, kvCacheTokens: Int, draft: Eagle3Draft?,
          speculativeTokens: Int, verifyRowBudget: Int, promptLookup: PromptLookup? = nil, draftSiblings: Int = 0,
          scheduler config: SchedulerConfig,
@@ -55,7 +55,7 @@ final class EngineCore {
             let cache = draft.makeCache(capacity: poolTokens)
             draftCache = cache
             proposer = Eagle3Proposer(context: Eagle3Context(draft: draft, cache: cache, maxPositions: maxModelLength + speculativeTokens),
-                                      lookup: promptLookup, siblingDepth: draftSiblings)
+                                      lookup: promptLookup, siblingLimit: draftSiblings)
         } else {
             proposer = nil
         }

@@ -56,10 +56,10 @@ final class ModelRunner {
             rows.removeAll(keepingCapacity: true)
             rows.append(contentsOf: sequence.tokens[work.startPosition..<(work.startPosition + work.realCount)])
             rows.append(contentsOf: sequence.drafts.prefix(work.draftCount))
-            rows.append(contentsOf: sequence.siblings.prefix(work.siblingCount))
+            for leaf in sequence.siblings.prefix(work.siblingCount) { rows.append(leaf.token) }
             let range = batch.append(sequence: sequence.targetSequence!, tokens: rows, startPosition: work.startPosition)
-            for i in 0..<work.siblingCount {   // leaf i sits beside draft i
-                batch.branch(row: range.lowerBound + work.leafRow(i), position: work.firstDraftPosition + i)
+            for (i, leaf) in sequence.siblings.prefix(work.siblingCount).enumerated() {   // in its draft's place
+                batch.branch(row: range.lowerBound + work.leafRow(i), position: work.firstDraftPosition + leaf.index)
             }
             rowOffsets.append(range.lowerBound)
             if work.samples { batch.requestLogits(rows: (range.lowerBound + work.realCount - 1)..<range.upperBound) }
@@ -95,7 +95,7 @@ final class ModelRunner {
                 sequence.numComputed = work.firstDraftPosition + outcome.accepted
                 if let leaf = outcome.acceptedSibling {
                     target.cache.copyPosition(sequence.targetSequence!, from: work.startPosition + work.leafRow(leaf),
-                                              to: work.firstDraftPosition + leaf)
+                                              to: work.firstDraftPosition + sequence.siblings[leaf].index)
                     leafRow = rowOffsets[i] + work.leafRow(leaf)
                 }
                 // Keep the verified prefix; the rejected tail is rewritten by later forwards.

@@ -21,9 +21,9 @@ final class ScheduledSequence {
     var numComputed = 0
     /// Draft tokens proposed for the positions after `tokens`.
     var drafts: [Int] = []
-    /// Draft-tree leaves: `siblings[i]` is the head's runner-up for `drafts[i]`, verified
-    /// beside it (greedy requests only; at most `drafts.count`).
-    var siblings: [Int] = []
+    /// Draft-tree leaves verified beside `drafts` (greedy requests only; at most one per draft),
+    /// most likely first.
+    var siblings: [DraftSibling] = []
     /// Whether `drafts` came from prompt lookup rather than the head.
     var draftsFromLookup = false
     var status = Status.waiting

@@ -108,7 +108,7 @@ final class Scheduler {
     private func work(_ sequence: ScheduledSequence, _ count: Int) -> ScheduledWork {
         let extra = max(0, sequence.numComputed + count - sequence.tokens.count)   // drafts and leaves that fit
         let drafts = min(sequence.drafts.count, extra)
-        let siblings = extra - drafts   // never more than the drafts kept (`siblings.count ≤ drafts.count`)
+        let siblings = extra - drafts   // the least likely go first; none unless every draft fits
         sequence.drafts.removeLast(sequence.drafts.count - drafts)
         sequence.siblings.removeLast(sequence.siblings.count - siblings)
         return ScheduledWork(sequence: sequence, startPosition: sequence.numComputed, count: count,

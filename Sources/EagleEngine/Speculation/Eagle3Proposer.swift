@@ -11,27 +11,30 @@ import Foundation
 /// head's KV entries for rejected positions are rewritten by the next first pass. With
 /// `lookup`, a request whose last tokens recur earlier in it takes its drafts from there
 /// (`PromptLookup`) and skips the head's drafting passes; the first pass still runs over its
-/// verified rows. A greedy request also gets, for each of its first `siblingDepth` drafts, the
-/// head's runner-up as a draft-tree leaf (`ScheduledSequence.siblings`), while its drafts and
-/// leaves fit `greedyLimit`.
+/// verified rows. A greedy request also gets up to `siblingLimit` draft-tree leaves
+/// (`ScheduledSequence.siblings`, while its drafts and leaves fit `greedyLimit`): of the head's
+/// runner-ups for its drafts, those the head rates most likely to be accepted — its probability
+/// of the drafts before, times the runner-up's (EAGLE-2's context-aware tree).
 final class Eagle3Proposer {
     let context: Eagle3Context
     let lookup: PromptLookup?
-    /// Drafts that get a leaf beside them (0: chains only).
-    let siblingDepth: Int
+    /// Leaves a greedy request may get (0: chains only).
+    let siblingLimit: Int
     private var batch = ForwardBatch()
     private var targetRows: [Int] = []
     /// Requests drafting in the current pass, in batch row order.
     private var active: [ScheduledSequence] = []
     /// Hidden states fed to the next pass, one row per active request.
     private var feed: [Float] = []
+    /// The head's probability of each active request's drafts so far.
+    private var pathProbabilities: [Float] = []
     /// Seconds the last `propose` took.
     private(set) var seconds = 0.0
 
-    init(context: Eagle3Context, lookup: PromptLookup?, siblingDepth: Int = 0) {
+    init(context: Eagle3Context, lookup: PromptLookup?, siblingLimit: Int = 0) {
         self.context = context
         self.lookup = lookup
-        self.siblingDepth = context.draft.config.draftVocabSize > 1 ? siblingDepth : 0
+        self.siblingLimit = context.draft.config.draftVocabSize > 1 ? siblingLimit : 0
     }
 
     /// Runs the head after `runner` executed `step`. `isRunning` filters out requests that
@@ -53,6 +56,7 @@ final class Eagle3Proposer {
         batch.removeAll()
         targetRows.removeAll(keepingCapacity: true)
         active.removeAll(keepingCapacity: true)
+        pathProbabilities.removeAll(keepingCapacity: true)
         for (i, work) in step.work.enumerated() where work.sequence.speculates && isRunning(work.sequence) {
             let sequence = work.sequence
             // Verified rows start…end−1, each followed by the token at the next position.
@@ -72,6 +76,7 @@ final class Eagle3Proposer {
             guard wantedFromHead(sequence) > 0 else { continue }
             batch.requestLogits(rows: CollectionOfOne(range.upperBound - 1))
             active.append(sequence)
+            pathProbabilities.append(1)
         }
         guard !batch.segments.isEmpty else { return }
         try context.forward(batch, target: runner.target, targetRows: targetRows)
@@ -88,34 +93,43 @@ final class Eagle3Proposer {
         }
     }
 
-    /// Leaves beside a request's `drafts` head drafts: greedy ones get up to `siblingDepth`,
-    /// drafts and leaves together at most `greedyLimit`.
+    /// Leaves beside a request's `drafts` head drafts: greedy ones get up to `siblingLimit`,
+    /// one per draft at most, drafts and leaves together at most `greedyLimit`.
     func leafCount(greedy: Bool, drafts: Int, greedyLimit: Int) -> Int {
-        greedy ? max(0, min(siblingDepth, drafts, greedyLimit - drafts)) : 0
+        greedy ? max(0, min(siblingLimit, drafts, greedyLimit - drafts)) : 0
     }
 
-    /// Appends each active request's draft of this pass (and the runner-up as its leaf, while
-    /// it wants `leaves`), then keeps the requests that want more drafts, with their hidden
-    /// states compacted into `feed`.
+    /// Appends each active request's draft of this pass (and, when it wants `leaves`, the
+    /// runner-up as a candidate leaf, keeping the most likely once its drafts are complete),
+    /// then keeps the requests that want more drafts, with their hidden states compacted into
+    /// `feed`.
     private func collect(wanted: (ScheduledSequence) -> Int, leaves: (ScheduledSequence) -> Int) {
         let h = context.draft.config.hiddenSize
         if feed.count < active.count * h { feed = [Float](repeating: 0, count: active.count * h) }
         var kept = 0
         for row in active.indices {   // by index: iterating a copy of `active` would make the writes below copy it
             let sequence = active[row]
-            if sequence.siblings.count < leaves(sequence) {
-                let (draft, leaf) = context.draftTokens(row: row)
-                sequence.drafts.append(draft)
-                sequence.siblings.append(leaf)
+            let leafCount = leaves(sequence)
+            if leafCount > 0 {
+                let candidates = context.draftCandidates(row: row)
+                sequence.siblings.append(DraftSibling(index: sequence.drafts.count, token: candidates.runnerUp,
+                                                      likelihood: pathProbabilities[row] * candidates.runnerUpProbability))
+                sequence.drafts.append(candidates.best)
+                pathProbabilities[row] *= candidates.bestProbability
             } else {
                 sequence.drafts.append(context.draftToken(row: row))
             }
-            guard sequence.drafts.count < wanted(sequence) else { continue }
+            guard sequence.drafts.count < wanted(sequence) else {
+                DraftSibling.keepMostLikely(&sequence.siblings, count: leafCount)
+                continue
+            }
             let source = context.nextHidden(row: row, batch: batch)
             feed.withUnsafeMutableBufferPointer { ($0.baseAddress! + kept * h).update(from: source, count: h) }
             active[kept] = sequence
+            pathProbabilities[kept] = pathProbabilities[row]
             kept += 1
         }
         active.removeLast(active.count - kept)
+        pathProbabilities.removeLast(pathProbabilities.count - kept)
     }
 }

@@ -21,9 +21,10 @@ public struct SpeculativeConfig: Sendable, Equatable, Decodable {
     public var promptLookupMax: Int?
     /// Drafts per prompt-lookup match (nil: `defaultPromptLookupTokens`), independent of k.
     public var promptLookupTokens: Int?
-    /// For greedy requests, how many of the head's drafts (the first ones) get the head's
-    /// runner-up verified beside them as a draft-tree leaf (nil: `defaultDraftSiblings(k:)`;
-    /// 0: chains only). Leaves share `verifyRowBudget` with the drafts.
+    /// For greedy requests, how many draft-tree leaves are verified beside the head's drafts:
+    /// the head's runner-ups for the drafts where it rates them most likely to be accepted, one
+    /// per draft at most (nil: `defaultDraftSiblings(k:)`; 0: chains only). Leaves share
+    /// `verifyRowBudget` with the drafts.
     public var draftSiblings: Int?
 
     /// Default `verifyRowBudget`: the rows the shim's skinny kernel handles for about the cost of one.

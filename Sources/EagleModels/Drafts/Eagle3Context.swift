@@ -15,6 +15,7 @@ public final class Eagle3Context {
     private var projected = FloatBuffer(count: 0)   // [T, H]: fc output or fed-back hidden
     private var gathered = FloatBuffer(count: 0)    // [A, T, H_t]: the rows' aux states
     private var normedAux = FloatBuffer(count: 0)   // [A, T, H_t]: aux states after pre-fc norms
+    private var exponentials = FloatBuffer(count: 0)  // [Vd]: one logit row, exponentiated
     private var rowCapacity = 0
 
     public init(draft: Eagle3Draft, cache: KVCache, maxPositions: Int) {
@@ -83,12 +84,18 @@ public final class Eagle3Context {
         return Int(draft.weights.draftToTarget[SIMDMath.argmax(workspace.logits.pointer + i * vd, count: vd)])
     }
 
-    /// Target-vocabulary ids of the two largest logits of the `i`-th row: `draftToken(row:)`
-    /// and the head's runner-up (a draft-tree leaf).
-    public func draftTokens(row i: Int) -> (best: Int, runnerUp: Int) {
+    /// The head's two most likely tokens of the `i`-th row (target-vocabulary ids:
+    /// `draftToken(row:)` and the runner-up, a draft-tree leaf) with their probabilities under
+    /// the softmax of the row's draft-vocabulary logits.
+    public func draftCandidates(row i: Int) -> (best: Int, runnerUp: Int, bestProbability: Float, runnerUpProbability: Float) {
         let vd = draft.config.draftVocabSize
-        let (first, second) = SIMDMath.topTwo(workspace.logits.pointer + i * vd, count: vd)
-        return (Int(draft.weights.draftToTarget[first]), Int(draft.weights.draftToTarget[second]))
+        let logits = workspace.logits.pointer + i * vd
+        let (first, second) = SIMDMath.topTwo(logits, count: vd)
+        if exponentials.count < vd { exponentials = FloatBuffer(count: vd) }
+        exponentials.pointer.update(from: logits, count: vd)
+        let sum = SIMDMath.exponentiate(exponentials.pointer, count: vd, subtracting: logits[first])
+        return (Int(draft.weights.draftToTarget[first]), Int(draft.weights.draftToTarget[second]),
+                1 / sum, exponentials.pointer[second] / sum)
     }
 
     /// Draft-vocabulary logits of the `i`-th requested row, valid until the next forward.
