@@ -15,13 +15,14 @@ public final class Eagle3Context {
     private var projected = FloatBuffer(count: 0)   // [T, H]: fc output or fed-back hidden
     private var gathered = FloatBuffer(count: 0)    // [A, T, H_t]: the rows' aux states
     private var normedAux = FloatBuffer(count: 0)   // [A, T, H_t]: aux states after pre-fc norms
-    private var exponentials = FloatBuffer(count: 0)  // [Vd]: one logit row, exponentiated
+    private let exponentials: FloatBuffer            // [Vd]: one logit row, exponentiated
     private var rowCapacity = 0
 
     public init(draft: Eagle3Draft, cache: KVCache, maxPositions: Int) {
         self.draft = draft
         self.cache = cache
         self.maxPositions = maxPositions
+        exponentials = FloatBuffer(count: draft.config.draftVocabSize)
     }
 
     /// First pass over rows of the target's last forward: draft row i takes the target's aux
@@ -91,7 +92,6 @@ public final class Eagle3Context {
         let vd = draft.config.draftVocabSize
         let logits = workspace.logits.pointer + i * vd
         let (first, second) = SIMDMath.topTwo(logits, count: vd)
-        if exponentials.count < vd { exponentials = FloatBuffer(count: vd) }
         exponentials.pointer.update(from: logits, count: vd)
         let sum = SIMDMath.exponentiate(exponentials.pointer, count: vd, subtracting: logits[first])
         return (Int(draft.weights.draftToTarget[first]), Int(draft.weights.draftToTarget[second]),
