@@ -14,6 +14,8 @@ phrasings ("What's the difference between", "return the list") drop some unrelat
         prompts/drafts/handwritten_[cdef].jsonl                                    # run 14
     python make_handwritten_prompts.py --humaneval /tmp/humaneval164.jsonl --out prompts/handwritten3.jsonl \
         prompts/drafts/handwritten_[ghij].jsonl                                    # run 14
+    python make_handwritten_prompts.py --humaneval /tmp/humaneval164.jsonl --out prompts/handwritten4.jsonl \
+        prompts/drafts/handwritten_[klmn].jsonl
 """
 import argparse
 import json
