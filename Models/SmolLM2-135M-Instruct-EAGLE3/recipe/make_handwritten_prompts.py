@@ -15,7 +15,7 @@ phrasings ("What's the difference between", "return the list") drop some unrelat
     python make_handwritten_prompts.py --humaneval /tmp/humaneval164.jsonl --out prompts/handwritten3.jsonl \
         prompts/drafts/handwritten_[ghij].jsonl                                    # run 14
     python make_handwritten_prompts.py --humaneval /tmp/humaneval164.jsonl --out prompts/handwritten4.jsonl \
-        prompts/drafts/handwritten_[klmn].jsonl
+        prompts/drafts/handwritten_[klmn].jsonl                                    # run 15
 """
 import argparse
 import json
